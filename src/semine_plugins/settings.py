@@ -133,6 +133,8 @@ class SettingField:
     :ivar minimum: smallest allowed number, for numeric fields.
     :ivar maximum: largest allowed number, for numeric fields.
     :ivar examples: example values, for the schema and the prompts.
+    :ivar required_unless: a mandatory field may be left empty when this other
+        field is set (e.g. a password when a private key is configured).
     """
 
     name: str
@@ -146,6 +148,7 @@ class SettingField:
     minimum: float | None = None
     maximum: float | None = None
     examples: tuple[Any, ...] = ()
+    required_unless: str | None = None
 
     @property
     def has_default(self) -> bool:
@@ -164,6 +167,7 @@ def setting(
     minimum: float | None = None,
     maximum: float | None = None,
     examples: tuple[Any, ...] = (),
+    required_unless: str | None = None,
 ) -> Any:
     """Declare a settings field (use inside an attrs class).
 
@@ -177,6 +181,8 @@ def setting(
     :param minimum: for numbers: the smallest value allowed.
     :param maximum: for numbers: the largest value allowed.
     :param examples: example values.
+    :param required_unless: with ``required``: the field may be left empty
+        when the named other field is set.
     :returns: an ``attrs.field`` carrying the metadata.
     """
     meta = {
@@ -188,6 +194,7 @@ def setting(
         "minimum": minimum,
         "maximum": maximum,
         "examples": tuple(examples),
+        "required_unless": required_unless,
     }
     if default is attrs.NOTHING and not required:
         default = None
@@ -224,6 +231,7 @@ def setting_fields(cls: type[Any]) -> list[SettingField]:
                 minimum=meta["minimum"],
                 maximum=meta["maximum"],
                 examples=meta["examples"],
+                required_unless=meta.get("required_unless"),
             )
         )
     return out
@@ -282,6 +290,7 @@ def json_schema(cls: type[Any], *, title: str | None = None) -> dict[str, Any]:
     """
     props: dict[str, Any] = {}
     required: list[str] = []
+    alternatives: list[dict[str, Any]] = []
     for order, f in enumerate(setting_fields(cls)):
         prop: dict[str, Any] = {"title": f.label, **_json_type(f.type)}
         if f.description:
@@ -302,7 +311,11 @@ def json_schema(cls: type[Any], *, title: str | None = None) -> dict[str, Any]:
             prop["x-advanced"] = True
         prop["x-order"] = order
         props[f.name] = prop
-        if f.required:
+        if f.required and f.required_unless:
+            alternatives.append(
+                {"anyOf": [{"required": [f.name]}, {"required": [f.required_unless]}]}
+            )
+        elif f.required:
             required.append(f.name)
     schema: dict[str, Any] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -312,6 +325,8 @@ def json_schema(cls: type[Any], *, title: str | None = None) -> dict[str, Any]:
         "required": required,
         "additionalProperties": False,
     }
+    if alternatives:
+        schema["allOf"] = alternatives
     return schema
 
 
@@ -512,8 +527,11 @@ def build_settings(
         else:
             value = None
         if f.required and _is_empty(value):
-            err(f.name, f"{f.label} is mandatory; set {f.name} = ...")
-            continue
+            other = f.required_unless
+            if other is None or _is_empty(raw.get(other)):
+                also = f" (or set {other})" if other else ""
+                err(f.name, f"{f.label} is mandatory; set {f.name} = ...{also}")
+                continue
         if isinstance(value, int | float) and not isinstance(value, bool):
             if f.minimum is not None and value < f.minimum:
                 err(f.name, f"{f.label} must be at least {f.minimum:g}, got {value}")

@@ -30,6 +30,7 @@ class FtpSettings:
         label="Ftp password",
         required=True,
         secret=True,
+        required_unless="private_key_file",
         description=(
             "Password used to authenticate with the SFTP server "
             "(may be left empty when a private key is configured)"
