@@ -1,0 +1,1 @@
+"""The testing kit for plugin authors: real servers and fixtures for a plugin's own tests."""
