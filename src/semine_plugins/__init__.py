@@ -4,7 +4,10 @@ The public API a plugin author uses is what this module exports; everything
 in a module whose name starts with ``_`` is private.
 """
 
+from semine_plugins._context import Events, IntegrationContext, NullProgress, Progress
 from semine_plugins._info import PluginInfo
+from semine_plugins._manager import PluginHost, PluginRecord, get_plugin_host
+from semine_plugins._runner import Runner
 from semine_plugins._version import __version__
 from semine_plugins.errors import (
     ConfigError,
@@ -18,6 +21,7 @@ from semine_plugins.errors import (
     UnknownPluginError,
 )
 from semine_plugins.hookspecs import hookimpl
+from semine_plugins.integrations import Config, Integration, SemineAccess, load_config
 from semine_plugins.reports import (
     Check,
     CheckStatus,
@@ -31,15 +35,25 @@ from semine_plugins.settings import Secret, setting
 __all__ = [
     "Check",
     "CheckStatus",
+    "Config",
     "ConfigError",
     "ConnectionReport",
+    "Events",
     "FieldError",
     "FileOutcome",
+    "Integration",
+    "IntegrationContext",
+    "NullProgress",
     "Outcome",
     "PluginError",
+    "PluginHost",
     "PluginInfo",
+    "PluginRecord",
+    "Progress",
     "RunReport",
+    "Runner",
     "Secret",
+    "SemineAccess",
     "SemineError",
     "SeminePluginsError",
     "SettingsError",
@@ -47,6 +61,8 @@ __all__ = [
     "UBLError",
     "UnknownPluginError",
     "__version__",
+    "get_plugin_host",
     "hookimpl",
+    "load_config",
     "setting",
 ]

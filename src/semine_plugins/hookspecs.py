@@ -81,7 +81,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 
 @hookspec(firstresult=True)
-def plugin_info() -> PluginInfo:  # type: ignore[empty-body]
+def plugin_info() -> PluginInfo:
     """Describe the plugin: its title and its settings class.
 
     Called once when the plugin is loaded, before any integration uses it.
@@ -97,7 +97,7 @@ def plugin_info() -> PluginInfo:  # type: ignore[empty-body]
 
 
 @hookspec(firstresult=True)
-def configure(settings: Any, integration: str) -> Any:
+def configure(settings: Any, integration: str) -> Any:  # type: ignore[empty-body]
     """Check an integration's settings beyond what the field types say.
 
     The framework has already converted every raw value to the field's type,
@@ -118,7 +118,7 @@ def configure(settings: Any, integration: str) -> Any:
 
 
 @hookspec(firstresult=True)
-def test_connection(ctx: IntegrationContext) -> ConnectionReport:
+def test_connection(ctx: IntegrationContext) -> ConnectionReport:  # type: ignore[empty-body]
     """Run the "Test Connection" button: every check, in order.
 
     :param ctx: the integration's context: its typed settings, a SEMINE client,
@@ -135,7 +135,7 @@ def test_connection(ctx: IntegrationContext) -> ConnectionReport:
 
 
 @hookspec(firstresult=True)
-def send(ctx: IntegrationContext) -> RunReport:
+def send(ctx: IntegrationContext) -> RunReport:  # type: ignore[empty-body]
     """Export invoices from SEMINE to the outside system, once.
 
     Each invoice in status ``Posting`` is delivered, then confirmed ``Posted``;
@@ -154,7 +154,7 @@ def send(ctx: IntegrationContext) -> RunReport:
 
 
 @hookspec(firstresult=True)
-def receive(ctx: IntegrationContext) -> RunReport:
+def receive(ctx: IntegrationContext) -> RunReport:  # type: ignore[empty-body]
     """Import invoices from the outside system into SEMINE, once.
 
     A file leaves its source only after SEMINE confirmed the import; imports

@@ -64,6 +64,10 @@ class Check:
         }
 
 
+def _checks(value: Iterable[Check]) -> tuple[Check, ...]:
+    return tuple(value)
+
+
 @attrs.frozen(kw_only=True)
 class ConnectionReport:
     """The result of ``test_connection``: ordered checks.
@@ -71,7 +75,7 @@ class ConnectionReport:
     ``ok`` is true when no check failed (warnings do not fail a report).
     """
 
-    checks: tuple[Check, ...] = attrs.field(converter=tuple)
+    checks: tuple[Check, ...] = attrs.field(converter=_checks)
 
     @property
     def ok(self) -> bool:
@@ -126,6 +130,10 @@ class FileOutcome:
         }
 
 
+def _outcomes(value: Iterable[FileOutcome]) -> tuple[FileOutcome, ...]:
+    return tuple(value)
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -139,7 +147,7 @@ class RunReport:
 
     integration: str
     action: str  # "send" or "receive"
-    outcomes: tuple[FileOutcome, ...] = attrs.field(converter=tuple, default=())
+    outcomes: tuple[FileOutcome, ...] = attrs.field(converter=_outcomes, default=())
     started: datetime = attrs.field(factory=_now)
     finished: datetime = attrs.field(factory=_now)
 

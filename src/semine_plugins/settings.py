@@ -67,7 +67,7 @@ class Secret:
 
     __slots__ = ("__weakref__", "_value")
 
-    def __init__(self, value: str) -> None:
+    def __init__(self, value: str | Secret) -> None:
         if isinstance(value, Secret):
             value = value.reveal()
         self._value = str(value)
@@ -342,8 +342,10 @@ def settings_table(cls: type[Any], *, advanced: bool = True) -> list[dict[str, s
         if f.advanced and not advanced:
             continue
         if f.has_default and f.default is not None:
-            value = str(_jsonable(f.default)).lower() if isinstance(f.default, bool) else str(
-                _jsonable(f.default)
+            value = (
+                str(_jsonable(f.default)).lower()
+                if isinstance(f.default, bool)
+                else str(_jsonable(f.default))
             )
         else:
             value = ""
@@ -378,7 +380,9 @@ def resolve_reference(raw: Any, env: Mapping[str, str] | None = None) -> Any:
         if not isinstance(name, str) or not name:
             raise ValueError('{env = "NAME"} needs the name of an environment variable')
         if name not in env:
-            raise ValueError(f"environment variable {name} is not set; export it or change the value")
+            raise ValueError(
+                f"environment variable {name} is not set; export it or change the value"
+            )
         return env[name].strip()
     if keys == {"file"}:
         path = raw["file"]
@@ -415,7 +419,7 @@ _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 
 
-def _convert(value: Any, tp: Any) -> Any:  # noqa: PLR0911, PLR0912 - one branch per type
+def _convert(value: Any, tp: Any) -> Any:
     tp, _ = _unwrap_optional(tp)
     if tp is bool:
         if isinstance(value, bool):
@@ -507,7 +511,9 @@ def build_settings(
     errors: list[FieldError] = []
 
     def err(field: str, message: str) -> None:
-        errors.append(FieldError(field=field, message=message, integration=integration, source=source))
+        errors.append(
+            FieldError(field=field, message=message, integration=integration, source=source)
+        )
 
     for key in raw:
         if key not in known:
@@ -548,5 +554,9 @@ def build_settings(
     except (TypeError, ValueError) as exc:  # an attrs validator of the plugin's own
         raise SettingsError(
             f"invalid settings{f' for integration {integration!r}' if integration else ''}",
-            [FieldError(field="*", message=redact(str(exc)), integration=integration, source=source)],
+            [
+                FieldError(
+                    field="*", message=redact(str(exc)), integration=integration, source=source
+                )
+            ],
         ) from None

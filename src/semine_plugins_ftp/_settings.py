@@ -88,7 +88,9 @@ class FtpSettings:
     private_key_file: Path | None = setting(
         label="Private key file",
         advanced=True,
-        description="An SSH private key (OpenSSH or PEM format) to log in with instead of a password",
+        description=(
+            "An SSH private key (OpenSSH or PEM format) to log in with instead of a password"
+        ),
     )
     private_key_passphrase: Secret | None = setting(
         label="Private key passphrase",

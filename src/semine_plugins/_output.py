@@ -1,0 +1,33 @@
+"""Rendering for people: aligned tables and markdown tables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+__all__ = ["markdown_table", "text_table"]
+
+
+def text_table(rows: Sequence[Mapping[str, object]], columns: Sequence[tuple[str, str]]) -> str:
+    """Render rows as an aligned plain-text table; ``columns`` are (key, heading) pairs."""
+    cells = [[h for _, h in columns]] + [
+        [str(r.get(k, "") or "") for k, _ in columns] for r in rows
+    ]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
+    lines = []
+    for n, row in enumerate(cells):
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _md_cell(value: object) -> str:
+    return str(value or "").replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_table(rows: Sequence[Mapping[str, object]], columns: Sequence[tuple[str, str]]) -> str:
+    """Render rows as a GitHub-flavoured markdown table."""
+    head = "| " + " | ".join(h for _, h in columns) + " |"
+    rule = "|" + "|".join("---" for _ in columns) + "|"
+    body = ["| " + " | ".join(_md_cell(r.get(k)) for k, _ in columns) + " |" for r in rows]
+    return "\n".join([head, rule, *body])
