@@ -97,7 +97,7 @@ def plugin_info() -> PluginInfo:
 
 
 @hookspec(firstresult=True)
-def configure(settings: Any, integration: str) -> Any:  # type: ignore[empty-body]
+def configure(settings: Any, integration: str) -> Any:
     """Check an integration's settings beyond what the field types say.
 
     The framework has already converted every raw value to the field's type,
