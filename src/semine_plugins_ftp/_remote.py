@@ -1,0 +1,810 @@
+"""The SFTP server as the Ftp Plugin sees it: verified connections and safe file operations.
+
+Built on fsspec's ``SFTPFileSystem`` (paramiko underneath) without inheriting
+its unsafe defaults:
+
+* the host key is verified (:mod:`semine_plugins_ftp._hostkeys`) instead of
+  paramiko's ``AutoAddPolicy``;
+* uploads go to a temporary dot-name in the same folder and are renamed onto
+  the final name, so a reader never sees a partial file;
+* renames work on servers without the ``posix-rename@openssh.com`` extension;
+* every step has a timeout, and nothing picks up the operator's own SSH keys
+  or agent.
+
+Every failure is raised as a :class:`~semine_plugins.TransferError` subclass
+whose message says what happened and what to do; no message, ``repr`` or log
+line contains a password or passphrase::
+
+    TransferError (OSError)
+    ├── HostKeyError                           unknown or changed host key
+    ├── RemotePathError (ValueError)           an unsafe remote file name
+    ├── ConnectError (ConnectionError)        DNS failure, refused, unreachable
+    ├── LoginError                   the server refused the login
+    ├── TransferTimeoutError (TimeoutError)         the server did not answer in time
+    ├── ConnectionLostError (ConnectionError)       the connection broke mid-way
+    ├── RemoteNotFoundError (FileNotFoundError)     no such file or folder
+    ├── RemotePermissionError (PermissionError)
+    ├── RemoteFileExistsError (FileExistsError)     the target name is taken
+    ├── FileTooLargeError                           a file exceeds the size cap
+    └── RemoteOperationError                        the server answered "failure"
+        └── DiskFullError                           ... while storing data
+
+Paths are absolute POSIX paths as the server shows them (``/invoices/1.xml``).
+A :class:`RemoteFS` is one connection and is not thread-safe; use one per
+thread, or an :class:`SFTPPool`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import posixpath
+import queue
+import secrets
+import socket
+import stat as stat_module
+import threading
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import Any, NoReturn
+
+import attrs
+import paramiko
+from fsspec.implementations.sftp import SFTPFileSystem
+
+from semine_plugins import Secret, TransferError
+from semine_plugins_ftp._hostkeys import HostKeyError, HostKeyPolicy, HostKeyTrust, fingerprint
+
+__all__ = [
+    "ConnectError",
+    "ConnectionLostError",
+    "DiskFullError",
+    "FileTooLargeError",
+    "HostKeyError",
+    "LoginError",
+    "RemoteEntry",
+    "RemoteFS",
+    "RemoteFileExistsError",
+    "RemoteNotFoundError",
+    "RemoteOperationError",
+    "RemotePathError",
+    "RemotePermissionError",
+    "SFTPConfig",
+    "SFTPPool",
+    "TransferTimeoutError",
+    "check_name",
+    "connect",
+]
+
+logger = logging.getLogger("semine_plugins_ftp.remote")
+
+#: How many alternative names :meth:`RemoteFS.move_unique` tries before giving up.
+MAX_UNIQUE_ATTEMPTS = 100
+
+
+class RemotePathError(TransferError, ValueError):
+    """A remote name is unsafe (it could escape its folder or mislead) or impossible."""
+
+
+class ConnectError(TransferError, ConnectionError):
+    """No connection: the host name does not resolve, or the port refuses or is unreachable."""
+
+
+class LoginError(TransferError):
+    """The server refused the user name, password or key."""
+
+
+class TransferTimeoutError(TransferError, TimeoutError):
+    """The server did not answer within the configured timeout."""
+
+
+class ConnectionLostError(TransferError, ConnectionError):
+    """The connection broke during an operation; it may be retried on a new connection."""
+
+
+class RemoteNotFoundError(TransferError, FileNotFoundError):
+    """The remote file or folder does not exist."""
+
+
+class RemotePermissionError(TransferError, PermissionError):
+    """The server refused the operation on this path for this user."""
+
+
+class RemoteFileExistsError(TransferError, FileExistsError):
+    """The target name is already taken and may not be overwritten."""
+
+
+class FileTooLargeError(TransferError):
+    """A remote file is larger than the configured maximum; it was not read."""
+
+
+class RemoteOperationError(TransferError):
+    """The server answered with a generic SFTP failure."""
+
+
+class DiskFullError(RemoteOperationError):
+    """The server failed to store data (most often a full disk or quota)."""
+
+
+# ---------------------------------------------------------------- names
+
+
+def check_name(name: str) -> str:
+    r"""Return ``name`` if it is a safe single remote file name; raise otherwise.
+
+    Refused: empty names, ``.`` and ``..``, names containing ``/`` or ``\\``,
+    NUL or other control characters (including Unicode line and format
+    separators), names starting with ``-`` (read as options by shell tools on
+    the server side), names starting with ``.`` (hidden, and reserved for
+    this plugin's temporary files), names with leading or trailing spaces,
+    and names longer than 255 bytes in UTF-8.
+
+    :raises RemotePathError: the name is unsafe; the message says why.
+    """
+    why: str | None = None
+    if not name:
+        why = "it is empty"
+    elif name in {".", ".."}:
+        why = "it names a folder, not a file"
+    elif "/" in name or "\\" in name:
+        why = "it contains a path separator ('/' or '\\')"
+    elif any(unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp"} for c in name):
+        why = "it contains a control character"
+    elif name.startswith("-"):
+        why = "it starts with '-'"
+    elif name.startswith("."):
+        why = "it starts with '.' (hidden files are reserved for temporary uploads)"
+    elif name != name.strip():
+        why = "it starts or ends with white space"
+    elif len(name.encode("utf-8")) > 255:
+        why = "it is longer than 255 bytes"
+    if why is not None:
+        raise RemotePathError(f"refusing remote file name {name!r}: {why}")
+    return name
+
+
+def _join(folder: str, name: str) -> str:
+    return posixpath.join(folder or "/", name)
+
+
+# ---------------------------------------------------------------- configuration
+
+
+@attrs.frozen(kw_only=True)
+class SFTPConfig:
+    """Everything needed to open a connection (secrets stay :class:`Secret`)."""
+
+    host: str
+    port: int = 22
+    username: str
+    password: Secret | None = None
+    private_key_file: Path | None = None
+    private_key_passphrase: Secret | None = None
+    host_keys: HostKeyPolicy = attrs.field(factory=HostKeyPolicy)
+    connect_timeout: float = 15.0
+    operation_timeout: float = 60.0
+
+    @classmethod
+    def from_settings(cls, settings: Any, *, pin_store: Any = None) -> SFTPConfig:
+        """Build from :class:`~semine_plugins_ftp.FtpSettings` and the integration's pin store."""
+        return cls(
+            host=settings.host,
+            port=settings.port,
+            username=settings.username,
+            password=settings.password,
+            private_key_file=settings.private_key_file,
+            private_key_passphrase=settings.private_key_passphrase,
+            host_keys=HostKeyPolicy(
+                pinned=settings.host_key_fingerprint,
+                known_hosts_file=settings.known_hosts_file,
+                pin_store=pin_store,
+            ),
+            connect_timeout=settings.connect_timeout,
+            operation_timeout=settings.operation_timeout,
+        )
+
+
+@attrs.frozen
+class RemoteEntry:
+    """One entry of a remote folder."""
+
+    name: str
+    size: int
+    mtime: float
+    is_file: bool
+    is_dir: bool
+
+
+# ---------------------------------------------------------------- fsspec
+
+
+class _SFTPFileSystem(SFTPFileSystem):  # type: ignore[misc]
+    """fsspec's SFTPFileSystem over an already verified connection.
+
+    Never connects by itself (its own ``_connect`` would accept any host
+    key), is never cached (each instance is one connection), and its ``mv``
+    falls back to plain rename when the server lacks posix-rename.
+    """
+
+    protocol = ("semine-sftp",)  # not "sftp": keeps fsspec config from injecting options
+    cachable = False
+
+    def __init__(self, sftp: paramiko.SFTPClient, host: str) -> None:
+        super(SFTPFileSystem, self).__init__()
+        self.host = host
+        self.temppath = "/"
+        self.ssh_kwargs: dict[str, Any] = {}
+        self.client = None
+        self.ftp = sftp
+
+    def _connect(self) -> NoReturn:
+        raise TransferError("reconnecting is done by semine_plugins_ftp, not fsspec")
+
+    def mv(self, old: str, new: str, **kwargs: Any) -> None:
+        try:
+            self.ftp.posix_rename(old, new)
+        except OSError as exc:
+            if not _unsupported(exc):
+                raise
+            self.ftp.rename(old, new)
+
+
+def _unsupported(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno is None and "unsupported" in str(exc).lower()
+
+
+# ---------------------------------------------------------------- errors
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: BaseException | None = exc
+    while seen is not None:
+        yield seen
+        seen = seen.__cause__ or seen.__context__
+
+
+class _Errors:
+    """Maps paramiko/socket errors to :class:`TransferError` subclasses, with context."""
+
+    def __init__(self, config: SFTPConfig) -> None:
+        self.where = f"{config.username}@{config.host}:{config.port}"
+        self.user = config.username
+        self.timeout = config.operation_timeout
+
+    def map(self, exc: BaseException, action: str, path: str, *, writing: bool) -> TransferError:
+        if isinstance(exc, TransferError):
+            return exc
+        what = f"{action} {path!r} on {self.where}"
+        if any(isinstance(e, TimeoutError) for e in _chain(exc)):
+            return TransferTimeoutError(
+                f"{what}: the server did not answer within {self.timeout:g} s; "
+                "it may be overloaded or the network slow: try again later, or raise "
+                "'operation_timeout'"
+            )
+        if isinstance(exc, FileNotFoundError) or getattr(exc, "errno", None) == errno.ENOENT:
+            return RemoteNotFoundError(
+                f"{what}: no such file or folder; check the folder settings and that the "
+                "folder exists on the server"
+            )
+        if isinstance(exc, PermissionError) or getattr(exc, "errno", None) == errno.EACCES:
+            return RemotePermissionError(
+                f"{what}: permission denied; ask the server's administrator to give user "
+                f"{self.user!r} {'write' if writing else 'read'} access to {path!r}"
+            )
+        if isinstance(exc, (EOFError, paramiko.SSHException, ConnectionError)) or (
+            isinstance(exc, OSError) and exc.errno is not None
+        ):
+            return ConnectionLostError(
+                f"{what}: the connection was lost ({type(exc).__name__}: {exc}); "
+                "the operation may be retried"
+            )
+        text = str(exc) or type(exc).__name__
+        if writing:
+            return DiskFullError(
+                f"{what}: the server failed to store the data ({text}); its disk or the "
+                f"user's quota is probably full: ask the server's administrator"
+            )
+        return RemoteOperationError(f"{what}: the server refused the operation ({text})")
+
+
+# ---------------------------------------------------------------- connecting
+
+
+def _open_socket(config: SFTPConfig) -> socket.socket:
+    where = f"{config.host}:{config.port}"
+    try:
+        return socket.create_connection((config.host, config.port), timeout=config.connect_timeout)
+    except socket.gaierror as exc:
+        raise ConnectError(
+            f"cannot find the SFTP server {config.host!r}: the name does not resolve "
+            f"({exc.strerror}); check the 'host' setting"
+        ) from exc
+    except ConnectionRefusedError as exc:
+        raise ConnectError(
+            f"the SFTP server {where} refused the connection: nothing listens on port "
+            f"{config.port}; check the 'host' and 'port' settings and that the server runs"
+        ) from exc
+    except TimeoutError as exc:
+        raise TransferTimeoutError(
+            f"no answer from {where} within {config.connect_timeout:g} s while connecting; "
+            "check the host, port and any firewall in between"
+        ) from exc
+    except OSError as exc:
+        raise ConnectError(
+            f"cannot connect to {where} ({exc.strerror or exc}); check the 'host' and "
+            "'port' settings and the network"
+        ) from exc
+
+
+def _load_key(config: SFTPConfig) -> paramiko.PKey:
+    path = config.private_key_file
+    if path is None:  # pragma: no cover - callers check
+        raise LoginError("no private key file configured")
+    secret = config.private_key_passphrase
+    passphrase = secret.reveal().encode() if secret else None
+    try:
+        # paramiko's stub says str, but cryptography underneath wants bytes.
+        return paramiko.PKey.from_path(path, password=passphrase)  # type: ignore[arg-type]
+    except (paramiko.PasswordRequiredException, TypeError):
+        # paramiko lets cryptography's TypeError("Key is password-protected...")
+        # through for encrypted OpenSSH-format keys opened without a passphrase.
+        raise LoginError(
+            f"the private key {str(path)!r} is encrypted; set 'private_key_passphrase'"
+        ) from None
+    except (paramiko.SSHException, ValueError) as exc:
+        raise LoginError(
+            f"cannot load the private key {str(path)!r}: wrong passphrase, or not an "
+            f"OpenSSH/PEM private key ({type(exc).__name__})"
+        ) from None
+    except OSError as exc:
+        raise LoginError(
+            f"cannot read the private key {str(path)!r} ({exc.strerror or exc}); check "
+            "'private_key_file'"
+        ) from None
+
+
+def _prefer_key_types(transport: paramiko.Transport, preferred: list[str]) -> None:
+    if not preferred:
+        return
+    options = transport.get_security_options()
+    available = list(options.key_types)
+    wanted: list[str] = []
+    for name in preferred:
+        variants = ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"] if name == "ssh-rsa" else [name]
+        wanted.extend(v for v in variants if v in available and v not in wanted)
+    options.key_types = wanted + [k for k in available if k not in wanted]
+
+
+def _handshake(transport: paramiko.Transport, config: SFTPConfig) -> None:
+    where = f"{config.host}:{config.port}"
+    try:
+        transport.start_client(timeout=config.connect_timeout)
+        transport.get_remote_server_key()  # raises when the handshake did not finish
+    except (paramiko.SSHException, EOFError, OSError) as exc:
+        if any(isinstance(e, TimeoutError) for e in _chain(exc)) or transport.is_active():
+            raise TransferTimeoutError(
+                f"{where} accepted the connection but did not complete the SSH handshake "
+                f"within {config.connect_timeout:g} s; is it an SFTP server? Check the port"
+            ) from exc
+        raise ConnectError(
+            f"SSH handshake with {where} failed ({exc}); check that the host and port "
+            "are those of an SFTP server"
+        ) from exc
+
+
+def _authenticate(transport: paramiko.Transport, config: SFTPConfig) -> None:
+    user = config.username
+    where = f"{config.host}:{config.port}"
+    refusals: list[str] = []
+    try:
+        if config.private_key_file is not None:
+            try:
+                transport.auth_publickey(user, _load_key(config))
+            except paramiko.AuthenticationException:
+                refusals.append(f"key {str(config.private_key_file)!r}")
+        if not transport.is_authenticated() and config.password is not None:
+            try:
+                transport.auth_password(user, config.password.reveal())
+            except paramiko.AuthenticationException:
+                refusals.append("password")
+    except paramiko.SSHException as exc:
+        if any(isinstance(e, TimeoutError) for e in _chain(exc)) or "timeout" in str(exc).lower():
+            raise TransferTimeoutError(
+                f"{where} did not answer the login of {user!r} within {config.connect_timeout:g} s"
+            ) from None
+        raise ConnectionLostError(f"the connection to {where} broke during login ({exc})") from None
+    if not transport.is_authenticated():
+        tried = " and ".join(refusals) or "no password or key configured"
+        raise LoginError(
+            f"the SFTP server {where} refused the login of user {user!r} ({tried}); "
+            "check the user name and the password or private key"
+        )
+
+
+def _open_sftp(transport: paramiko.Transport, config: SFTPConfig) -> paramiko.SFTPClient:
+    try:
+        sftp = paramiko.SFTPClient.from_transport(transport)
+    except (paramiko.SSHException, OSError, EOFError) as exc:
+        raise _Errors(config).map(exc, "opening the SFTP session", "/", writing=False) from exc
+    channel = sftp.get_channel() if sftp is not None else None
+    if sftp is None or channel is None:  # pragma: no cover - only on a closed transport
+        raise ConnectionLostError(f"{config.host}:{config.port} closed the SFTP session")
+    channel.settimeout(config.operation_timeout)
+    return sftp
+
+
+def connect(config: SFTPConfig) -> RemoteFS:
+    """Open one verified, authenticated SFTP connection.
+
+    :raises ConnectError: the host does not resolve or the port refuses.
+    :raises TransferTimeoutError: a step took longer than ``connect_timeout``.
+    :raises HostKeyError: the host key is unknown or changed.
+    :raises LoginError: the login was refused.
+    """
+    sock = _open_socket(config)
+    transport = paramiko.Transport(sock)
+    try:
+        transport.banner_timeout = config.connect_timeout
+        transport.handshake_timeout = config.connect_timeout
+        transport.auth_timeout = config.connect_timeout
+        transport.channel_timeout = config.connect_timeout
+        _prefer_key_types(transport, config.host_keys.preferred_key_types(config.host, config.port))
+        _handshake(transport, config)
+        key = transport.get_remote_server_key()
+        trust = config.host_keys.verify(config.host, config.port, key)
+        _authenticate(transport, config)
+        sftp = _open_sftp(transport, config)
+    except BaseException:
+        transport.close()
+        sock.close()
+        raise
+    return RemoteFS(config, transport, sftp, host_key_fingerprint=fingerprint(key), trust=trust)
+
+
+# ---------------------------------------------------------------- operations
+
+
+class RemoteFS:
+    """One SFTP connection and the operations the Ftp Plugin needs.
+
+    Not thread-safe: one thread at a time. Use as a context manager, or call
+    :meth:`close`. After a :class:`ConnectionLostError` or :class:`TransferTimeoutError`
+    the connection is :attr:`broken` and should be replaced.
+
+    :ivar fs: the fsspec filesystem over this connection, for code that
+        speaks fsspec (``fs.open``, ``fs.ls``, ...); its errors are not mapped.
+    :ivar host_key_fingerprint: the server's host key, ``SHA256:...``.
+    :ivar host_key_trust: why the host key was accepted.
+    """
+
+    def __init__(
+        self,
+        config: SFTPConfig,
+        transport: paramiko.Transport,
+        sftp: paramiko.SFTPClient,
+        *,
+        host_key_fingerprint: str,
+        trust: HostKeyTrust,
+    ) -> None:
+        self._config = config
+        self._transport = transport
+        self._sftp = sftp
+        self._errors = _Errors(config)
+        self.fs = _SFTPFileSystem(sftp, config.host)
+        self.host_key_fingerprint = host_key_fingerprint
+        self.host_key_trust = trust
+        self.broken = False
+        self._posix_rename: bool | None = None
+
+    def __repr__(self) -> str:
+        return f"<RemoteFS {self._errors.where}{' broken' if self.broken else ''}>"
+
+    def __enter__(self) -> RemoteFS:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the SFTP session and the SSH connection (idempotent)."""
+        with contextlib.suppress(Exception):
+            self._sftp.close()
+        with contextlib.suppress(Exception):
+            self._transport.close()
+        self.broken = True
+
+    @contextlib.contextmanager
+    def _mapped(self, action: str, path: str, *, writing: bool = False) -> Iterator[None]:
+        try:
+            yield
+        except TransferError:
+            raise
+        except (OSError, EOFError, paramiko.SSHException) as exc:
+            mapped = self._errors.map(exc, action, path, writing=writing)
+            if isinstance(mapped, (ConnectionLostError, TransferTimeoutError)):
+                self.broken = True
+            raise mapped from exc
+
+    # ---- inspection -------------------------------------------------------
+
+    def stat(self, path: str) -> paramiko.SFTPAttributes:
+        """Return the attributes of ``path`` (following symlinks)."""
+        with self._mapped("reading the attributes of", path):
+            return self._sftp.stat(path)
+
+    def exists(self, path: str) -> bool:
+        """Whether ``path`` exists (other errors, unlike fsspec's, are raised)."""
+        try:
+            self.stat(path)
+        except RemoteNotFoundError:
+            return False
+        return True
+
+    def isdir(self, path: str) -> bool:
+        """Whether ``path`` is an existing folder."""
+        try:
+            mode = self.stat(path).st_mode
+        except RemoteNotFoundError:
+            return False
+        return mode is not None and stat_module.S_ISDIR(mode)
+
+    def listdir(self, folder: str) -> Iterator[RemoteEntry]:
+        """Yield the entries of ``folder`` as the server sends them, a batch at a time.
+
+        Huge folders are never loaded at once; consume the iterator fully
+        before using this connection for anything else.
+        """
+        with self._mapped("listing", folder):
+            for attrs_ in self._sftp.listdir_iter(folder):
+                mode = attrs_.st_mode or 0
+                yield RemoteEntry(
+                    name=attrs_.filename,
+                    size=attrs_.st_size or 0,
+                    mtime=float(attrs_.st_mtime or 0),
+                    is_file=stat_module.S_ISREG(mode),
+                    is_dir=stat_module.S_ISDIR(mode),
+                )
+
+    # ---- changes ----------------------------------------------------------
+
+    def makedirs(self, folder: str) -> None:
+        """Create ``folder`` and its missing parents (existing ones are fine)."""
+        parts = [p for p in folder.split("/") if p]
+        current = "/" if folder.startswith("/") else ""
+        for part in parts:
+            current = posixpath.join(current, part) if current else part
+            if self.isdir(current):
+                continue
+            try:
+                with self._mapped("creating the folder", current, writing=True):
+                    self._sftp.mkdir(current)
+            except TransferError:
+                if not self.isdir(current):  # created meanwhile by someone else is fine
+                    raise
+
+    def remove(self, path: str) -> None:
+        """Remove the file ``path``."""
+        with self._mapped("removing", path, writing=True):
+            self._sftp.remove(path)
+
+    def _rename(self, src: str, dst: str, *, replace: bool) -> None:
+        """Rename; ``replace=False`` never overwrites (plain SFTP rename)."""
+        if replace and self._posix_rename is not False:
+            try:
+                with self._mapped(f"renaming {src!r} to", dst, writing=True):
+                    self._sftp.posix_rename(src, dst)
+            except RemoteOperationError as exc:
+                if not _unsupported(exc.__cause__ or exc):
+                    raise
+                self._posix_rename = False
+            else:
+                self._posix_rename = True
+                return
+        if replace and self.exists(dst):
+            # No posix-rename: the old file goes first (a short window without it).
+            self.remove(dst)
+        try:
+            with self._mapped(f"renaming {src!r} to", dst, writing=True):
+                self._sftp.rename(src, dst)
+        except RemoteOperationError as exc:
+            if self.exists(dst):
+                raise RemoteFileExistsError(
+                    f"cannot rename {src!r} to {dst!r} on {self._errors.where}: the name is taken"
+                ) from exc
+            raise
+
+    @property
+    def has_posix_rename(self) -> bool | None:
+        """Whether the server answered posix-rename (``None``: not tried yet)."""
+        return self._posix_rename
+
+    def upload_atomic(self, folder: str, name: str, data: bytes, *, overwrite: bool = False) -> str:
+        """Store ``data`` as ``folder/name``, all or nothing; return the final path.
+
+        The data goes to ``.name.<random>.part`` in the same folder first and
+        is then renamed onto ``name``, so the file appears complete or not
+        at all. Without ``overwrite`` a plain (never replacing) rename is
+        used; with it, posix-rename, or on servers without it, remove then
+        rename. The temporary file is removed on any failure.
+
+        :raises RemotePathError: ``name`` is unsafe (see :func:`check_name`).
+        :raises RemoteFileExistsError: ``name`` exists and ``overwrite`` is false.
+        """
+        check_name(name)
+        final = _join(folder, name)
+        if not overwrite and self.exists(final):
+            raise RemoteFileExistsError(
+                f"{final!r} already exists on {self._errors.where}; not overwriting it"
+            )
+        temp = _join(folder, f".{name}.{secrets.token_hex(6)}.part")
+        try:
+            with (
+                self._mapped("uploading", temp, writing=True),
+                self._sftp.open(temp, "wxb") as handle,
+            ):
+                handle.set_pipelined(True)
+                handle.write(data)
+            self._rename(temp, final, replace=overwrite)
+        except BaseException:
+            self._discard(temp)
+            raise
+        logger.debug("uploaded %s (%d bytes)", final, len(data))
+        return final
+
+    def _discard(self, path: str) -> None:
+        if self.broken:
+            return
+        with contextlib.suppress(Exception):
+            self._sftp.remove(path)
+
+    def read_capped(self, path: str, max_size: int) -> bytes:
+        """Return the content of ``path``, refusing files larger than ``max_size`` bytes.
+
+        :raises FileTooLargeError: the file is larger (checked before reading, and
+            again while reading in case it grows).
+        """
+        with self._mapped("reading", path):
+            size = self._sftp.stat(path).st_size or 0
+            if size <= max_size:
+                with self._sftp.open(path, "rb") as handle:
+                    handle.prefetch(size)
+                    data = handle.read(max_size + 1)
+                if len(data) <= max_size:
+                    return data
+                size = len(data)
+        raise FileTooLargeError(
+            f"{path!r} on {self._errors.where} is {size} bytes, more than the maximum of "
+            f"{max_size}; it was not read (raise 'max_file_size' to accept it)"
+        )
+
+    def move_unique(self, src: str, dst_folder: str, *, name: str | None = None) -> str:
+        """Move ``src`` into ``dst_folder`` without ever overwriting; return the new path.
+
+        The file keeps its name (or takes ``name``); when that is taken, the
+        first free one of ``stem (1).ext`` ... ``stem (99).ext`` is used. The
+        folder is created when missing. Uses plain SFTP rename, which never
+        replaces an existing file, so it works without posix-rename.
+
+        :raises RemoteFileExistsError: every candidate name is taken.
+        """
+        target = check_name(name if name is not None else posixpath.basename(src))
+        self.makedirs(dst_folder)
+        stem, dot, ext = target.rpartition(".")
+        if not stem:
+            stem, dot, ext = target, "", ""
+        for attempt in range(MAX_UNIQUE_ATTEMPTS):
+            candidate = target if attempt == 0 else f"{stem} ({attempt}){dot}{ext}"
+            dst = _join(dst_folder, candidate)
+            if self.exists(dst):
+                continue
+            try:
+                self._rename(src, dst, replace=False)
+            except RemoteFileExistsError:
+                continue  # taken between the check and the rename
+            return dst
+        raise RemoteFileExistsError(
+            f"cannot move {src!r} into {dst_folder!r} on {self._errors.where}: {target!r} and "
+            f"{MAX_UNIQUE_ATTEMPTS - 1} numbered variants are all taken; clean up the folder"
+        )
+
+    def write_probe(self, folder: str) -> None:
+        """Prove that ``folder`` accepts uploads: create, rename and delete a temporary file.
+
+        Leaves nothing behind, even when a step fails.
+        """
+        token = secrets.token_hex(6)
+        temp = _join(folder, f".semine-probe.{token}.part")
+        final = _join(folder, f".semine-probe.{token}")
+        try:
+            with (
+                self._mapped("writing a test file", temp, writing=True),
+                self._sftp.open(temp, "wxb") as handle,
+            ):
+                handle.write(b"semine-plugins write probe\n")
+            self._rename(temp, final, replace=False)
+            self.remove(final)
+        finally:
+            self._discard(temp)
+            self._discard(final)
+
+
+# ---------------------------------------------------------------- pool
+
+
+class SFTPPool:
+    """Up to ``size`` connections shared by threads; each borrower gets its own.
+
+    Connections are opened lazily and reused; a :attr:`RemoteFS.broken` one
+    is closed instead of returned. Thread-safe::
+
+        with SFTPPool(config, size=4) as pool, pool.connection() as remote:
+            remote.upload_atomic("/out", "1.xml", data)
+    """
+
+    def __init__(self, config: SFTPConfig, size: int = 4) -> None:
+        if size < 1:
+            raise ValueError("an SFTP pool needs at least one connection")
+        self._config = config
+        self._size = size
+        self._idle: queue.LifoQueue[RemoteFS] = queue.LifoQueue()
+        self._slots = threading.BoundedSemaphore(size)
+        self._lock = threading.Lock()
+        self._closed = False
+
+    @property
+    def size(self) -> int:
+        """The maximum number of simultaneous connections."""
+        return self._size
+
+    @contextlib.contextmanager
+    def connection(self, timeout: float | None = None) -> Iterator[RemoteFS]:
+        """Borrow a connection (waiting at most ``timeout`` s for a free one)."""
+        if self._closed:
+            raise TransferError("the SFTP connection pool is closed")
+        if not self._slots.acquire(timeout=timeout if timeout is not None else -1):
+            raise TransferTimeoutError(f"no free SFTP connection within {timeout:g} s")
+        remote: RemoteFS | None = None
+        try:
+            try:
+                remote = self._idle.get_nowait()
+            except queue.Empty:
+                remote = connect(self._config)
+            yield remote
+        finally:
+            if remote is not None:
+                with self._lock:
+                    keep = not remote.broken and not self._closed
+                    if keep:
+                        self._idle.put(remote)
+                if not keep:
+                    remote.close()
+            self._slots.release()
+
+    def close(self) -> None:
+        """Close every idle connection; borrowed ones are closed when returned."""
+        with self._lock:
+            self._closed = True
+            while True:
+                try:
+                    self._idle.get_nowait().close()
+                except queue.Empty:
+                    break
+
+    def __enter__(self) -> SFTPPool:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
