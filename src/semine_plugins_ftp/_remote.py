@@ -646,18 +646,29 @@ class RemoteFS:
             )
         temp = _join(folder, f".{name}.{secrets.token_hex(6)}.part")
         try:
-            with (
-                self._mapped("uploading", temp, writing=True),
-                self._sftp.open(temp, "wxb") as handle,
-            ):
-                handle.set_pipelined(True)
-                handle.write(data)
+            self._write_temp(temp, final, data)
             self._rename(temp, final, replace=overwrite)
         except BaseException:
             self._discard(temp)
             raise
         logger.debug("uploaded %s (%d bytes)", final, len(data))
         return final
+
+    def _write_temp(self, temp: str, final: str, data: bytes) -> None:
+        with (
+            self._mapped("uploading", temp, writing=True),
+            self._sftp.open(temp, "wxb") as handle,
+        ):
+            # Not pipelined: paramiko drops the errors of pipelined writes
+            # (and of CLOSE) silently, which would rename a truncated file.
+            handle.write(data)
+        with self._mapped("checking the upload of", temp, writing=True):
+            stored = self._sftp.stat(temp).st_size
+        if stored != len(data):
+            raise DiskFullError(
+                f"uploading {final!r} on {self._errors.where}: the server stored {stored} "
+                f"of {len(data)} bytes; its disk or the user's quota is probably full"
+            )
 
     def _discard(self, path: str) -> None:
         if self.broken:
