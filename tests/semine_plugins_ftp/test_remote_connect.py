@@ -92,7 +92,8 @@ def test_pinned_fingerprint(make_config: Config, sftp_server: SFTPServer) -> Non
     pinned = HostKeyPolicy(pinned=sftp_server.host_key_fingerprint)
     with connect(make_config(host_keys=pinned)) as fs:
         assert fs.host_key_trust is HostKeyTrust.PINNED
-    other = SFTPServer().host_key_fingerprint  # never started: only its key is used
+    with SFTPServer() as other_server:
+        other = other_server.host_key_fingerprint
     with pytest.raises(HostKeyError, match="does not match the pinned") as info:
         connect(make_config(host_keys=HostKeyPolicy(pinned=other)))
     assert sftp_server.host_key_fingerprint in str(info.value)

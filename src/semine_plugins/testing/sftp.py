@@ -464,10 +464,9 @@ class SFTPServer:
 
     def stop(self) -> None:
         """Close every connection and the listener, and stop the thread."""
-        if self._thread is None:
-            return
         try:
-            self._call(self._shutdown)
+            if self._thread is not None:
+                self._call(self._shutdown)
         finally:
             self._stop_loop()
             if self._own_root:
