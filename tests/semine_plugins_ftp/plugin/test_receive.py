@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from semine_plugins import Outcome, RunReport
 from semine_plugins.sandbox import sample_document
+from semine_plugins.semine import AuthenticationError
 
 IMPORT = "/api/v1.0/organizations/"  # the import call's path prefix (not the token call)
 
@@ -185,12 +188,8 @@ def test_failed_move_is_finished_next_run_without_a_second_import(world) -> None
 
 def test_wrong_semine_password_stops_before_touching_files(world) -> None:
     """Bad SEMINE credentials fail the run with a clear error; files stay."""
-    import pytest
-
-    from semine_plugins.semine import AuthenticationError
-
     world.semine["semine_password"] = "wrong"
     world.put("a.xml", sample_document("INV-1"))
-    with pytest.raises(AuthenticationError, match="integration@acme.no"):
+    with pytest.raises(AuthenticationError, match=r"integration@acme\.no"):
         world.receive()
     assert world.files() == ["a.xml"]
