@@ -170,10 +170,9 @@ def _xsd_errors(root: etree._Element, kind: _schema_cache.Kind) -> list[Validati
     ]
 
 
-_NS_RE = re.compile(
-    r"\{urn:oasis:names:specification:ubl:schema:xsd:Common(Aggregate|Basic)Components-2\}"
-)
+_NS_RE = re.compile(r"\{urn:oasis:names:specification:ubl:schema:xsd:([A-Za-z]+)-2\}")
+_PREFIX = {"CommonAggregateComponents": "cac:", "CommonBasicComponents": "cbc:"}
 
 
 def _tidy(message: str) -> str:
-    return _NS_RE.sub(lambda m: "cac:" if m.group(1) == "Aggregate" else "cbc:", message).strip()
+    return _NS_RE.sub(lambda m: _PREFIX.get(m.group(1), ""), message).strip()
