@@ -81,7 +81,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 
 
 @hookspec(firstresult=True)
-def plugin_info() -> PluginInfo:
+def plugin_info() -> PluginInfo:  # type: ignore[empty-body]
     """Describe the plugin: its title and its settings class.
 
     Called once when the plugin is loaded, before any integration uses it.
