@@ -410,6 +410,15 @@ _PATHS: dict[str, Any] = {
             },
         },
     },
+    "/openapi.json": {
+        "get": {
+            "operationId": "openapi",
+            "summary": "This document.",
+            "tags": ["sandbox"],
+            "security": [],
+            "responses": {"200": _json({"type": "object"}, "The OpenAPI 3.1 document.")},
+        }
+    },
     "/sandbox/v1/setup": {
         "post": {
             "operationId": "sandboxSetup",

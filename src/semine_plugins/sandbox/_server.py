@@ -131,6 +131,8 @@ class SandboxServer:
         def run() -> None:
             try:
                 server.run()
+            except SystemExit:  # uvicorn exits when it cannot bind; start() reports it
+                pass
             finally:
                 ready.set()
 

@@ -1,0 +1,100 @@
+"""SandboxServer and the `sandbox` command: a real HTTP server on loopback."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from semine_plugins.sandbox import SandboxAdmin, SandboxServer
+from semine_plugins.sandbox._cli import sandbox
+
+
+def test_url_only_while_running() -> None:
+    """The URL exists between start and stop; stopping twice is harmless."""
+    server = SandboxServer()
+    with pytest.raises(RuntimeError, match="not running"):
+        _ = server.url
+    with server:
+        assert server.url.startswith("http://127.0.0.1:")
+        assert httpx.get(server.url + "/openapi.json").status_code == 200
+        assert "127.0.0.1" in repr(server)
+    server.stop()
+    assert repr(server) == "SandboxServer(not started)"
+
+
+def test_port_taken() -> None:
+    """A port already in use: start() fails with a RuntimeError instead of hanging."""
+    with SandboxServer() as first:
+        port = int(first.url.rsplit(":", 1)[1])
+        with pytest.raises(RuntimeError, match="did not start"):
+            SandboxServer(port=port).start()
+
+
+def test_state_survives_a_restart(tmp_path: Path) -> None:
+    """With a database file, users and invoices survive a restart."""
+    db = str(tmp_path / "sandbox.sqlite")
+    with SandboxServer(db=db) as server, SandboxAdmin(server.url) as admin:
+        (client,) = admin.setup(organizations=[{"name": "O", "clients": [{"name": "C"}]}])
+        invoice_id = admin.seed_invoice(client, {"invoiceNumber": "X"})
+    with SandboxServer(db=db) as server, SandboxAdmin(server.url) as admin:
+        assert admin.invoice(invoice_id)["invoiceNumber"] == "X"
+
+
+def _start_cli(tmp_path: Path) -> tuple[subprocess.Popen[str], str]:
+    code = "from semine_plugins.sandbox._cli import sandbox; sandbox()"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, "--port", "0", "--db", str(tmp_path / "s.sqlite")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    watchdog = threading.Timer(60, proc.kill)  # a bound, not a synchronisation
+    watchdog.daemon = True
+    watchdog.start()
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert line.startswith("SEMINE sandbox listening on http://127.0.0.1:"), line
+    return proc, line.rsplit(" ", 1)[1].strip()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_cli_serves_and_stops_cleanly(tmp_path: Path, sig: signal.Signals) -> None:
+    """The command prints its URL, serves the contract, and exits 0 on SIGINT/SIGTERM."""
+    proc, url = _start_cli(tmp_path)
+    try:
+        answer = httpx.get(url + "/openapi.json")
+        assert answer.json()["openapi"] == "3.1.0"
+        assert httpx.get(url + "/api/v1.0/organizations").status_code == 401
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert "SEMINE sandbox stopped" in out
+    assert "Traceback" not in err
+
+
+def test_cli_port_taken() -> None:
+    """A port in use: a clear error and exit status 1."""
+    with SandboxServer() as first:
+        port = first.url.rsplit(":", 1)[1]
+        result = CliRunner().invoke(sandbox, ["--port", port])
+    assert result.exit_code == 1
+    assert f"could not listen on 127.0.0.1:{port}" in result.output
+
+
+def test_cli_help() -> None:
+    """--help documents the host, port and database options."""
+    result = CliRunner().invoke(sandbox, ["--help"])
+    assert result.exit_code == 0
+    for option in ("--host", "--port", "--db"):
+        assert option in result.output
