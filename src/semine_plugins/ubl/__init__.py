@@ -15,6 +15,7 @@ or CreditNote raises :class:`UBLParseError` from :func:`parse` and gives an
 invalid report from :func:`validate`.
 """
 
+from semine_plugins.ubl._calc import calculate_totals, line_amount, round_amount, tax_breakdown
 from semine_plugins.ubl._model import (
     PEPPOL_CUSTOMIZATION_ID,
     PEPPOL_PROFILE_ID,
@@ -89,6 +90,10 @@ __all__ = [
     "UnsafeXMLError",
     "ValidationIssue",
     "ValidationReport",
+    "calculate_totals",
+    "line_amount",
     "parse",
+    "round_amount",
+    "tax_breakdown",
     "validate",
 ]
