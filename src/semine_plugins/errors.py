@@ -22,8 +22,10 @@ No exception message ever contains a password, token or private key.
     │   ├── TooLargeError                   413
     │   └── TransientError                  429/5xx/timeouts: try again later
     └── TransferError (OSError)             the file server refused or failed
-        ├── HostKeyError                    unknown or changed host key
-        └── RemotePathError (ValueError)    an unsafe or impossible remote name
+        (the Ftp Plugin's subclasses: HostKeyError, RemotePathError, ConnectError,
+        LoginError, TransferTimeoutError, ConnectionLostError, RemoteNotFoundError,
+        RemotePermissionError, RemoteFileExistsError, FileTooLargeError,
+        RemoteOperationError, DiskFullError)
 
 Subclasses live beside the code that raises them and are exported from the
 package that owns them; the roots above are all importable from
