@@ -13,6 +13,7 @@ from semine_plugins.semine._errors import (
     TooLargeError,
     TransientError,
 )
+from semine_plugins.semine._mapping import accounting_cost, to_ubl
 from semine_plugins.semine._models import (
     AccountingLine,
     Address,
@@ -53,4 +54,6 @@ __all__ = [
     "Totals",
     "TransientError",
     "VatBreakdown",
+    "accounting_cost",
+    "to_ubl",
 ]
