@@ -12,8 +12,10 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from semine_plugins.sandbox import SandboxAdmin, SandboxServer
+from semine_plugins.sandbox import SandboxAdmin, SandboxServer, sample_detail, sample_document
 from semine_plugins.sandbox._cli import sandbox
+from semine_plugins.semine import RetryPolicy, SemineClient
+from semine_plugins.settings import Secret
 
 
 def test_url_only_while_running() -> None:
@@ -48,9 +50,17 @@ def test_state_survives_a_restart(tmp_path: Path) -> None:
 
 
 def _start_cli(tmp_path: Path) -> tuple[subprocess.Popen[str], str]:
-    code = "from semine_plugins.sandbox._cli import sandbox; sandbox()"
     proc = subprocess.Popen(
-        [sys.executable, "-c", code, "--port", "0", "--db", str(tmp_path / "s.sqlite")],
+        [
+            sys.executable,
+            "-m",
+            "semine_plugins",
+            "sandbox",
+            "--port",
+            "0",
+            "--db",
+            str(tmp_path / "s.sqlite"),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -98,3 +108,37 @@ def test_cli_help() -> None:
     assert result.exit_code == 0
     for option in ("--host", "--port", "--db"):
         assert option in result.output
+
+
+def test_client_against_the_cli_server(tmp_path: Path) -> None:
+    """The server started from the command line serves the whole flow, faults included."""
+    proc, url = _start_cli(tmp_path)
+    try:
+        with (
+            SandboxAdmin(url) as admin,
+            SemineClient(
+                url,
+                email="a@example.no",
+                password=Secret("pw"),
+                retry=RetryPolicy(sleep=lambda s: None),
+            ) as client,
+        ):
+            (company,) = admin.setup(
+                users=[{"email": "a@example.no", "password": "pw"}],
+                organizations=[{"name": "O", "clients": [{"name": "C"}]}],
+            )
+            invoice_id = admin.seed_invoice(company, sample_detail())
+            (summary,) = client.iter_invoices()
+            assert client.get_invoice(summary.id).invoice_number == "INV-1001"
+            client.set_status(invoice_id, "Posted", voucher_number="V1")
+            admin.add_fault(method="POST", path="/api/v1.0/organizations", drop=True)
+            result = client.import_document(sample_document("CLI-1"), idempotency_key="cli")
+            assert (result.created, len(admin.received())) == (False, 1)
+            assert client.get_document(result.id) == sample_document("CLI-1")
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0
