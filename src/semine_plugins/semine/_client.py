@@ -36,6 +36,8 @@ from semine_plugins.settings import Secret, redact
 
 __all__ = ["DEFAULT_TIMEOUT", "SemineClient"]
 
+_ATTEMPTS = "semine_plugins.attempts"  # response extension: attempts this call took
+
 logger = logging.getLogger("semine_plugins.semine")
 
 #: Connect within 10 s; each read, write or pool wait within 30 s.
@@ -271,6 +273,7 @@ class SemineClient:
             else:
                 status = response.status_code
                 if status not in _TRANSIENT and status < 500:
+                    response.extensions[_ATTEMPTS] = attempt
                     return response
                 retry_after = _retry_after(response)
                 failure = _problem_text(_problem(response), response)
@@ -483,11 +486,14 @@ class SemineClient:
             headers={c.CONTENT_TYPE: c.XML, c.IDEMPOTENCY_KEY: idempotency_key},
         )
         body = response.json()
+        # A 200 after this call had to retry means the answer to our own earlier
+        # attempt was lost: that attempt created the invoice.
+        retried = int(response.extensions.get(_ATTEMPTS, 1)) > 1
         try:
             return ImportResult(
                 id=int(body[c.ID]),
                 status=str(body[c.STATUS]),
-                created=response.status_code == 201,
+                created=response.status_code == 201 or retried,
             )
         except (KeyError, TypeError, ValueError):
             raise SemineError("SEMINE answered the import without an id and status") from None

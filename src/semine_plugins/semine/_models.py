@@ -169,8 +169,10 @@ class ClientRef:
 class ImportResult:
     """The answer to an import: the invoice's id and status.
 
-    :ivar created: ``True`` when SEMINE created a new invoice (201), ``False``
-        when it had seen this Idempotency-Key before and created nothing (200).
+    :ivar created: ``True`` when this call created the invoice: SEMINE answered
+        201, or answered 200 (key already seen) after this call had to retry, so
+        the lost answer was to its own earlier attempt. ``False`` when SEMINE had
+        seen the Idempotency-Key before this call and created nothing.
     """
 
     id: int
