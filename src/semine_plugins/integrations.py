@@ -45,6 +45,7 @@ __all__ = [
     "SemineAccess",
     "find_config",
     "load_config",
+    "render_integration",
 ]
 
 CONFIG_ENV = "SEMINE_PLUGINS_CONFIG"
@@ -343,3 +344,83 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     if errors:
         raise ConfigError(f"{p} has {len(errors)} problem(s)", errors)
     return Config(path=p, integrations=integrations)
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_value(key)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str | os.PathLike):
+        text = os.fspath(value)
+        out = []
+        for ch in text:
+            if ch in '"\\':
+                out.append("\\" + ch)
+            elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+                out.append(f"\\u{ord(ch):04x}")
+            else:
+                out.append(ch)
+        return '"' + "".join(out) + '"'
+    if isinstance(value, Secret):
+        raise TypeError("refusing to write a Secret's value; write an {env = ...} reference")
+    if isinstance(value, Mapping):
+        inner = ", ".join(f"{_toml_key(str(k))} = {_toml_value(v)}" for k, v in value.items())
+        return "{ " + inner + " }" if inner else "{}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def render_integration(
+    name: str,
+    *,
+    plugin: str,
+    semine_url: str,
+    settings: Mapping[str, Any],
+    semine_email: str | None = None,
+    semine_password: str | Mapping[str, str] | None = None,
+    semine_token: str | Mapping[str, str] | None = None,
+    semine_client: str | None = None,
+    description: str | None = None,
+    comments: Mapping[str, str] | None = None,
+) -> str:
+    """Return the TOML text of one integration, ready to append to a configuration file.
+
+    Values may be strings, numbers, booleans, lists, or references such as
+    ``{"env": "ACME_FTP_PASSWORD"}``; ``None`` values are left out.
+    ``comments`` maps a settings key to a comment written after its line (the
+    field's label, say). The result loads back with :func:`load_config`.
+
+    :raises ValueError: ``name`` is not a valid Integration Name.
+    """
+    if not _NAME.match(name):
+        raise ValueError(
+            f"invalid integration name {name!r}: use letters, digits, '_', '.' or '-' "
+            "(at most 64, starting with a letter or digit)"
+        )
+    comments = comments or {}
+    envelope = {
+        "plugin": plugin,
+        "description": description,
+        "semine_url": semine_url,
+        "semine_email": semine_email,
+        "semine_password": semine_password,
+        "semine_token": semine_token,
+        "semine_client": semine_client,
+    }
+    lines = [f"[integrations.{name}]"]
+    lines += [f"{k} = {_toml_value(v)}" for k, v in envelope.items() if v is not None]
+    lines += ["", f"[integrations.{name}.settings]"]
+    for key, value in settings.items():
+        if value is None:
+            continue
+        line = f"{_toml_key(key)} = {_toml_value(value)}"
+        if key in comments:
+            line += f"  # {comments[key]}"
+        lines.append(line)
+    return "\n".join(lines) + "\n"

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from semine_plugins import ConfigError, load_config
-from semine_plugins.integrations import find_config
+from semine_plugins.integrations import find_config, render_integration
 
 GOOD = """
 [integrations.acme]
@@ -97,3 +99,42 @@ def test_config_discovery_order(tmp_path: Path) -> None:
     assert find_config("a.toml", {"SEMINE_PLUGINS_CONFIG": "b.toml"}) == Path("a.toml")
     assert find_config(None, {"SEMINE_PLUGINS_CONFIG": "b.toml"}) == Path("b.toml")
     assert find_config(None, {}) == Path("semine-plugins.toml")
+
+
+# ---------------------------------------------------------------- render_integration
+
+
+@given(text=st.text(max_size=40))
+def test_rendered_integration_loads_back_with_any_string(tmp_path_factory, text):
+    path = tmp_path_factory.mktemp("render") / "semine-plugins.toml"
+    path.write_text(
+        render_integration(
+            "acme",
+            plugin="ftp",
+            semine_url="https://api.example.invalid",
+            semine_email="integration@acme.no",
+            semine_password={"env": "ACME_SEMINE_PASSWORD"},
+            settings={"host": text, "port": 22, "flag": False, "password": {"file": "/run/pw"}},
+            comments={"host": "Host*"},
+        ),
+        encoding="utf-8",
+    )
+    integration = load_config(path).get("acme")
+    assert integration.settings == {
+        "host": text,
+        "port": 22,
+        "flag": False,
+        "password": {"file": "/run/pw"},
+    }
+    assert integration.semine_email == "integration@acme.no"
+
+
+def test_render_refuses_bad_names_and_secrets():
+    from semine_plugins import Secret
+
+    with pytest.raises(ValueError, match="invalid integration name"):
+        render_integration("a b", plugin="ftp", semine_url="https://x.invalid", settings={})
+    with pytest.raises(TypeError, match="reference"):
+        render_integration(
+            "a", plugin="ftp", semine_url="https://x.invalid", settings={"p": Secret("s3cret")}
+        )
