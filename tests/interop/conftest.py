@@ -8,6 +8,9 @@ configuration, creates two users and starts ``/usr/sbin/sshd -D -e`` on
 * ``semine-chroot`` (password) jailed with ``ChrootDirectory`` and
   ``ForceCommand internal-sftp``: its ``/`` is root-owned and read-only,
   ``/upload`` is writable.
+
+The server has three host keys, as a stock OpenSSH install does: ed25519
+(the one clients negotiate first), ECDSA and RSA.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ class OpenSSH:
     port: int
     host_key_fingerprint: str
     host_public_key: str
+    #: Every host key of the server: key type (``ssh-rsa``, ...) → (fingerprint, public key).
+    host_keys: dict[str, tuple[str, str]]
     password: str
     user_home: Path
     chroot: Path
@@ -109,10 +114,14 @@ def openssh() -> Iterator[OpenSSH]:
     password = "Interop-" + secrets.token_hex(8)
     process: subprocess.Popen[bytes] | None = None
     try:
-        _run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(work / "host_ed25519"))
-        host_pub = (work / "host_ed25519.pub").read_text().split()
-        host_public_key = f"{host_pub[0]} {host_pub[1]}"
-        fingerprint = _run("ssh-keygen", "-lf", str(work / "host_ed25519.pub")).split()[1]
+        host_keys: dict[str, tuple[str, str]] = {}
+        for kind in ("ed25519", "ecdsa", "rsa"):
+            key = work / f"host_{kind}"
+            _run("ssh-keygen", "-q", "-t", kind, "-N", "", "-f", str(key))
+            algorithm, blob = (work / f"host_{kind}.pub").read_text().split()[:2]
+            printed = _run("ssh-keygen", "-lf", f"{key}.pub").split()[1]
+            host_keys[algorithm] = (printed, f"{algorithm} {blob}")
+        fingerprint, host_public_key = host_keys["ssh-ed25519"]
 
         _ensure_user(USER, home=f"/home/{USER}")
         _ensure_user(CHROOT_USER, home=None)
@@ -143,6 +152,8 @@ def openssh() -> Iterator[OpenSSH]:
 ListenAddress 127.0.0.1
 Port {port}
 HostKey {work / "host_ed25519"}
+HostKey {work / "host_ecdsa"}
+HostKey {work / "host_rsa"}
 PidFile {work / "sshd.pid"}
 AuthorizedKeysFile {keys}/%u
 StrictModes no
@@ -171,6 +182,7 @@ Match User {CHROOT_USER}
             port=port,
             host_key_fingerprint=fingerprint,
             host_public_key=host_public_key,
+            host_keys=host_keys,
             password=password,
             user_home=home,
             chroot=chroot,

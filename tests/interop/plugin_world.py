@@ -194,7 +194,9 @@ class Sshd:
     def __init__(self, server: OpenSSH, port: int, key: Path, workdir: Path) -> None:
         text = (server.workdir / "sshd_config").read_text()
         text = re.sub(r"(?m)^Port .*$", f"Port {port}", text)
-        text = re.sub(r"(?m)^HostKey .*$", f"HostKey {key}", text)
+        # This key only: the first HostKey line names it, the others go.
+        text = re.sub(r"(?m)^HostKey .*$", f"HostKey {key}", text, count=1)
+        text = re.sub(r"(?m)^HostKey (?!" + re.escape(str(key)) + r"$).*\n", "", text)
         text = re.sub(r"(?m)^PidFile .*$", f"PidFile {workdir / f'sshd-{port}.pid'}", text)
         self.config = workdir / f"sshd_config-{key.name}"
         self.config.write_text(text)

@@ -1,8 +1,9 @@
-"""The Ftp plugin's receive and Test Connection against a real OpenSSH sshd."""
+"""The Ftp plugin's receive, send and Test Connection against a real OpenSSH sshd."""
 
 from __future__ import annotations
 
 import os
+import pwd
 import signal
 import subprocess
 import sys
@@ -16,6 +17,10 @@ from plugin_world import IMPORT, Sshd, SshWorld, host_key
 from conftest import CHROOT_USER, USER, OpenSSH, _free_port
 from semine_plugins import CheckStatus, ConnectionReport, Outcome, RunReport
 from semine_plugins.sandbox import SandboxServer, sample_document
+from semine_plugins.semine import InvoiceSummary
+from semine_plugins.ubl import parse, validate
+from semine_plugins_ftp._send import _Sender
+from semine_plugins_ftp._session import Session
 
 pytestmark = pytest.mark.interop
 
@@ -304,3 +309,187 @@ def test_killed_between_import_and_move_is_finished_without_a_second_invoice(
     assert world.files(world.success) == ["a.xml"]
     assert len({c["idempotencyKey"] for c in world.posts()}) == 1
     assert world.receive().outcomes == ()
+
+
+# ---------------------------------------------------------------- send
+
+
+def sent(world: SshWorld, invoice: int) -> Path:
+    """The server-side file send makes for ``invoice``."""
+    return world.local(world.folder) / f"{invoice}.xml"
+
+
+def test_posting_invoices_become_id_xml_files_and_are_posted(world: SshWorld) -> None:
+    """Each Posting invoice is uploaded as <id>.xml (valid UBL, owned by the user), then Posted."""
+    ids = [world.seed(invoiceNumber=f"INV-{n}") for n in range(3)]
+    report = world.send()
+    assert report.ok, report.to_dict()
+    assert sorted((str(o.outcome), o.name) for o in report.outcomes) == sorted(
+        ("sent", f"{i}.xml") for i in ids
+    )
+    assert world.files() == sorted(f"{i}.xml" for i in ids)  # no temporary file left
+    for invoice in ids:
+        path = sent(world, invoice)
+        data = path.read_bytes()
+        assert validate(data).valid
+        assert parse(data).id == world.admin.invoice(invoice)["invoiceNumber"]
+        assert path.owner() == USER
+        assert world.admin.invoice(invoice)["invoiceStatus"] == "Posted"
+    assert {o.path for o in report.outcomes} == {f"{world.folder}/{i}.xml" for i in ids}
+    assert world.send().outcomes == ()  # nothing is Posting any more
+
+
+def test_sent_files_are_not_imported_back_by_receive(world: SshWorld) -> None:
+    """Both directions share the main folder: a following receive leaves the uploads alone."""
+    invoice = world.seed(invoiceNumber="INV-1")
+    world.put("incoming.xml", sample_document("INV-2"))
+    assert kinds(world.send()) == [("sent", f"{invoice}.xml")]
+    report = world.receive()
+    assert kinds(report) == [("imported", "incoming.xml")]
+    assert world.files() == [f"{invoice}.xml"]
+    assert world.files(world.success) == ["incoming.xml"]
+    assert len(world.posts()) == 1
+    assert world.receive().outcomes == ()
+
+
+def test_existing_file_with_the_same_bytes_is_confirmed_without_a_new_upload(
+    world: SshWorld,
+) -> None:
+    """Uploaded, but SEMINE could not be told: the next run finds the same bytes and confirms."""
+    invoice = world.seed(invoiceNumber="INV-1")
+    world.admin.add_fault(method="PUT", path="/api", status=503, retry_after=0, count=10)
+    (o,) = world.send().outcomes
+    assert o.outcome is Outcome.RETRY
+    assert world.admin.invoice(invoice)["invoiceStatus"] == "Posting"
+    path = sent(world, invoice)
+    before = path.stat()
+    world.admin.reset()  # SEMINE answers again
+    (o,) = world.send().outcomes
+    assert o.outcome is Outcome.SENT
+    assert world.admin.invoice(invoice)["invoiceStatus"] == "Posted"
+    after = path.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert world.files() == [f"{invoice}.xml"]
+
+
+def test_existing_file_with_other_bytes_is_never_overwritten(world: SshWorld) -> None:
+    """<id>.xml already there with other content: PostingError saying so; the file is untouched."""
+    invoice = world.seed(invoiceNumber="INV-1")
+    theirs = world.put(f"{invoice}.xml", b"<Invoice>someone else's</Invoice>")
+    (o,) = world.send().outcomes
+    assert o.outcome is Outcome.FAILED
+    assert "not overwritten" in o.reason
+    assert theirs.read_bytes() == b"<Invoice>someone else's</Invoice>"
+    assert world.files() == [f"{invoice}.xml"]
+    record = world.admin.invoice(invoice)
+    assert record["invoiceStatus"] == "PostingError"
+    assert "not overwritten" in record["message"]
+
+
+def test_folder_the_user_cannot_write_fails_with_posting_error_and_leaves_nothing(
+    world: SshWorld,
+) -> None:
+    """OpenSSH refuses the upload (read-only folder): PostingError naming the user, no file."""
+    invoice = world.seed(invoiceNumber="INV-1")
+    world.root.chmod(0o555)
+    try:
+        report = world.send()
+    finally:
+        world.root.chmod(0o755)
+    (o,) = report.outcomes
+    assert o.outcome is Outcome.FAILED
+    assert "permission denied" in o.reason
+    assert USER in o.reason
+    assert sorted(p.name for p in world.root.iterdir()) == []
+    record = world.admin.invoice(invoice)
+    assert record["invoiceStatus"] == "PostingError"
+    assert "upload failed" in record["message"]
+    assert world.server.password not in record["message"]
+
+
+def _fill(fd: int) -> None:
+    while os.write(fd, b"\0" * 1024):
+        pass
+
+
+@pytest.fixture
+def full_disk(world: SshWorld) -> Iterator[Path]:
+    """A main folder on a small tmpfs filled to the last byte (unmounted afterwards)."""
+    disk = world.root / "full"
+    disk.mkdir()
+    user = pwd.getpwnam(USER)
+    uid, gid = user.pw_uid, user.pw_gid
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size=64k,mode=0755,uid={uid},gid={gid}", "tmpfs", disk],
+        check=True,
+    )
+    try:
+        filler = os.open(disk / "filler", os.O_WRONLY | os.O_CREAT, 0o644)
+        try:
+            with pytest.raises(OSError, match="No space left"):
+                _fill(filler)
+        finally:
+            os.close(filler)
+        world.configure(folder=f"{world.folder}/full", success_folder=None, failure_folder=None)
+        yield disk
+    finally:
+        subprocess.run(["umount", disk], check=True)
+
+
+def test_full_disk_fails_the_upload_and_leaves_no_partial_file(
+    world: SshWorld, full_disk: Path
+) -> None:
+    """The server fails to store the data: PostingError, and the temporary file is removed."""
+    invoice = world.seed(invoiceNumber="INV-1")
+    (o,) = world.send().outcomes
+    assert o.outcome is Outcome.FAILED
+    assert "upload failed" in o.reason
+    assert "disk" in o.reason
+    assert sorted(p.name for p in full_disk.iterdir()) == ["filler"]
+    assert world.admin.invoice(invoice)["invoiceStatus"] == "PostingError"
+
+
+@pytest.mark.parametrize("unsafe", ["../x", "a/b", "..", "x\nrm", "/etc/passwd"])
+def test_unsafe_invoice_id_never_becomes_a_path(world: SshWorld, unsafe: str) -> None:
+    """An id that is not a plain file name is refused before any file is written."""
+    ctx = world.runner().context("acme")
+    try:
+        with Session.open(ctx) as session, session.pool() as pool:
+            o = _Sender(ctx, session, pool).export(InvoiceSummary(id=unsafe))  # type: ignore[arg-type]
+    finally:
+        ctx.close()
+    assert o.outcome is Outcome.FAILED
+    assert "cannot be used as a file name" in o.reason
+    assert world.files() == []
+    home = world.server.user_home
+    assert sorted(p.name for p in world.root.iterdir()) == []
+    assert not (home / "x.xml").exists()
+    assert not (world.root / "a").exists()
+    assert not list(home.glob("*.xml"))
+
+
+def test_chrooted_user_sends_into_the_jail(jailed: SshWorld) -> None:
+    """The jailed user uploads to /upload/...; the file lands inside the jail, and is Posted."""
+    invoice = jailed.seed(invoiceNumber="INV-1")
+    (o,) = jailed.send().outcomes
+    assert o.outcome is Outcome.SENT
+    assert o.path == f"{jailed.folder}/{invoice}.xml"
+    path = sent(jailed, invoice)
+    assert path.is_relative_to(jailed.server.chroot)
+    assert validate(path.read_bytes()).valid
+    assert path.owner() == CHROOT_USER
+    assert jailed.files() == [f"{invoice}.xml"]
+    assert jailed.admin.invoice(invoice)["invoiceStatus"] == "Posted"
+    assert jailed.receive().outcomes == ()
+    assert jailed.files() == [f"{invoice}.xml"]
+
+
+def test_chrooted_user_cannot_send_into_the_read_only_root(jailed: SshWorld) -> None:
+    """With '/' as the main folder the jailed user's upload is refused; nothing is left there."""
+    invoice = jailed.seed(invoiceNumber="INV-1")
+    jailed.configure(folder="/", success_folder=None, failure_folder=None)
+    (o,) = jailed.send().outcomes
+    assert o.outcome is Outcome.FAILED
+    assert "permission denied" in o.reason
+    assert sorted(p.name for p in jailed.server.chroot.iterdir()) == ["upload"]
+    assert jailed.admin.invoice(invoice)["invoiceStatus"] == "PostingError"
