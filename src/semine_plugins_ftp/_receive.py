@@ -353,6 +353,8 @@ class _Receiver:
                             FileOutcome(outcome=Outcome.SKIPPED, name=entry.name, reason=str(exc))
                         )
                         continue
+                    if self.store.uploaded(self.folder, entry.name, entry.size):
+                        continue  # ours (send): never imported back, no need to wait for it
                     if now - entry.mtime < self.s.stable_seconds:
                         if len(young) < _MAX_YOUNG:
                             young.append(entry)
