@@ -145,6 +145,26 @@ class SandboxAdmin:
         result: list[dict[str, Any]] = self._call("GET", "/sandbox/v1/calls").json()
         return result
 
+    def wait_for_calls(
+        self, method: str, path: str, *, count: int = 1, timeout: float = 10.0
+    ) -> list[dict[str, Any]]:
+        """Block until ``count`` calls of ``method`` on a path starting with ``path`` arrived.
+
+        A call counts as soon as it arrives, before it is answered, so a test can
+        act while the plugin waits for SEMINE (with a delay fault, say).
+
+        :returns: the whole call log.
+        :raises TimeoutError: the calls did not arrive within ``timeout`` seconds.
+        """
+        params = {"wait": timeout, "method": method, "path": path, "count": count}
+        response = self._http.get("/sandbox/v1/calls", params=params, timeout=timeout + 10)
+        if response.status_code == 408:
+            raise TimeoutError(f"{count} {method} call(s) to {path} did not arrive in {timeout} s")
+        if response.is_error:
+            raise RuntimeError(f"the sandbox answered {response.status_code}: {response.text}")
+        result: list[dict[str, Any]] = response.json()
+        return result
+
     def revoke_tokens(self) -> None:
         """Expire every access token issued so far (the next call gets a 401)."""
         self._call("DELETE", "/sandbox/v1/tokens")

@@ -281,6 +281,18 @@ def create_app(  # noqa: PLR0915 - one closure per endpoint, sharing the store
         return Response(status_code=204)
 
     async def calls(request: Request) -> Response:
+        q = request.query_params
+        if "wait" in q:
+            try:
+                timeout = min(float(q["wait"]), 60.0)
+                count = int(q.get("count", "1"))
+            except ValueError:
+                raise _Problem(400, "Bad request", "wait and count must be numbers.") from None
+            arrived = await anyio.to_thread.run_sync(
+                faults.wait_for, q.get("method", "POST").upper(), q.get("path", "/"), count, timeout
+            )
+            if not arrived:
+                raise _Problem(408, "Request timeout", "The calls did not arrive in time.")
         return JSONResponse(faults.calls())
 
     async def revoke(request: Request) -> Response:

@@ -95,6 +95,7 @@ class Faults:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._arrived = threading.Condition(self._lock)
         self._faults: list[Fault] = []
         self._calls: list[dict[str, Any]] = []
 
@@ -129,6 +130,22 @@ class Faults:
         """Append to the call log."""
         with self._lock:
             self._calls.append(call)
+            self._arrived.notify_all()
+
+    def wait_for(self, method: str, path: str, count: int, timeout: float) -> bool:
+        """Block until ``count`` calls matching ``method`` and ``path`` (a prefix) arrived.
+
+        :returns: False when ``timeout`` seconds passed first.
+        """
+
+        def enough() -> bool:
+            return (
+                sum(1 for c in self._calls if c["method"] == method and c["path"].startswith(path))
+                >= count
+            )
+
+        with self._lock:
+            return self._arrived.wait_for(enough, timeout)
 
     def calls(self) -> list[dict[str, Any]]:
         """Return the call log."""

@@ -474,9 +474,22 @@ _PATHS: dict[str, Any] = {
         "get": {
             "operationId": "sandboxCalls",
             "summary": "Sandbox only: the contract calls received so far.",
+            "description": (
+                "With `wait`, first blocks (at most `wait` seconds, 60 at most) until `count` "
+                "calls with `method` and a path starting with `path` have arrived; 408 if not."
+            ),
             "tags": ["sandbox"],
             "security": [],
-            "responses": {"200": _json({"type": "array", "items": _ref("Call")}, "Calls.")},
+            "parameters": [
+                {"name": "wait", "in": "query", "schema": {"type": "number", "minimum": 0}},
+                {"name": "method", "in": "query", "schema": {"type": "string"}},
+                {"name": "path", "in": "query", "schema": {"type": "string"}},
+                {"name": "count", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+            ],
+            "responses": {
+                "200": _json({"type": "array", "items": _ref("Call")}, "Calls."),
+                "408": {"description": "The calls waited for did not arrive in time."},
+            },
         }
     },
     "/sandbox/v1/tokens": {
