@@ -6,12 +6,14 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import platformdirs
 
 from semine_plugins._context import Events, IntegrationContext, NullProgress, Progress
+from semine_plugins._history import RunHistory
 from semine_plugins._manager import PluginHost
 from semine_plugins.errors import PluginError, SeminePluginsError
 from semine_plugins.integrations import Config, SemineAccess
@@ -125,10 +127,45 @@ class Runner:
             )
         return report
 
+    @property
+    def history(self) -> RunHistory:
+        """The run history (every send and receive, also those that raised)."""
+        return RunHistory(data_dir(self._env) / "history.sqlite3")
+
     def run(self, name: str, action: str) -> RunReport:
-        """Run ``send`` or ``receive`` once for integration ``name``."""
+        """Run ``send`` or ``receive`` once for integration ``name``.
+
+        The run is recorded in :attr:`history`, also when it raises.
+        """
         if action not in ("send", "receive"):
             raise ValueError(f"unknown action {action!r}")
+        started = datetime.now(UTC)
+        try:
+            report = self._run(name, action)
+        except Exception as exc:
+            if name not in self.config.integrations:
+                raise  # a misspelt name leaves no history behind
+            self.history.record(
+                integration=name,
+                action=action,
+                started=started,
+                ok=False,
+                counts={},
+                summary=f"{action} {name}: did not run to the end",
+                error=f"{type(exc).__name__}: {exc}",
+            )
+            raise
+        self.history.record(
+            integration=name,
+            action=action,
+            started=started,
+            ok=report.ok,
+            counts=report.counts,
+            summary=report.summary(),
+        )
+        return report
+
+    def _run(self, name: str, action: str) -> RunReport:
         ctx = self.context(name)
         try:
             report = self.host.call(ctx.plugin, action, ctx=ctx)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
@@ -20,9 +22,10 @@ import click
 from semine_plugins._logging import configure_logging
 from semine_plugins._manager import PluginHost, get_plugin_host
 from semine_plugins._output import markdown_table, text_table
+from semine_plugins._progress import progress_factory
 from semine_plugins._runner import Runner
 from semine_plugins._version import __version__
-from semine_plugins.errors import ConfigError, PluginError, SeminePluginsError
+from semine_plugins.errors import ConfigError, PluginError, SeminePluginsError, SettingsError
 from semine_plugins.integrations import Config, find_config, load_config
 from semine_plugins.reports import ConnectionReport, RunReport
 from semine_plugins.settings import json_schema, settings_table
@@ -44,6 +47,7 @@ FORMAT = click.option(
 _BUILTIN_LAZY = {
     "validate": ("semine_plugins.ubl._cli", "validate"),
     "sandbox": ("semine_plugins.sandbox._cli", "sandbox"),
+    "demo": ("semine_plugins._demo", "demo"),
 }
 
 
@@ -64,8 +68,9 @@ class _State:
     def config(self) -> Config:
         return load_config(find_config(self.config_path))
 
-    def runner(self) -> Runner:
-        return Runner(self.host, self.config())
+    def runner(self, *, progress: bool = True) -> Runner:
+        factory = progress_factory(quiet=self.verbosity < 0) if progress else None
+        return Runner(self.host, self.config(), progress=factory)
 
 
 def _state() -> _State:
@@ -281,6 +286,153 @@ def integrations_list(fmt: str) -> None:
     )
 
 
+def _pairs(values: tuple[str, ...], flag: str) -> dict[str, str]:
+    out = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            fail(f"{flag} takes KEY=VALUE, got {item!r}")
+        out[key.strip()] = value
+    return out
+
+
+@integrations.command("add")
+@click.argument("name", required=False)
+@click.option("--plugin", help="the plugin (see `semine-plugins plugins list`)")
+@click.option("--semine-url", metavar="URL", help="SEMINE API base URL")
+@click.option("--semine-email", metavar="EMAIL", help="Semine Email (password login)")
+@click.option("--semine-password-env", metavar="VAR", help="variable holding the Semine Password")
+@click.option("--semine-password-file", metavar="PATH", help="file holding the Semine Password")
+@click.option("--semine-token-env", metavar="VAR", help="variable holding a personal access token")
+@click.option("--semine-token-file", metavar="PATH", help="file holding a personal access token")
+@click.option("--semine-client", metavar="ID", help="client id or organisation number")
+@click.option("--description", help="a note for people")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="a plugin field")
+@click.option(
+    "--secret-env", multiple=True, metavar="KEY=VAR", help="a secret field read from a variable"
+)
+@click.option(
+    "--secret-file", multiple=True, metavar="KEY=PATH", help="a secret field read from a file"
+)
+@click.option(
+    "--store-secrets",
+    is_flag=True,
+    help="allow secret values given with --set to be written into the file (owner-only)",
+)
+@click.option(
+    "--advanced/--no-advanced", default=None, help="prompt for advanced fields (default: ask)"
+)
+@click.option("--no-input", is_flag=True, help="never prompt; fail naming every missing answer")
+@click.option(
+    "--test/--no-test",
+    "run_test",
+    default=None,
+    help="run Test Connection after writing (default: ask on a terminal, else no)",
+)
+@FORMAT
+def integrations_add(  # noqa: PLR0917 - click passes each option as an argument
+    name: str | None,
+    plugin: str | None,
+    semine_url: str | None,
+    semine_email: str | None,
+    semine_password_env: str | None,
+    semine_password_file: str | None,
+    semine_token_env: str | None,
+    semine_token_file: str | None,
+    semine_client: str | None,
+    description: str | None,
+    sets: tuple[str, ...],
+    secret_env: tuple[str, ...],
+    secret_file: tuple[str, ...],
+    store_secrets: bool,
+    advanced: bool | None,
+    no_input: bool,
+    run_test: bool | None,
+    fmt: str,
+) -> None:
+    """Add an integration: the "New Integration" form, or flags for scripts.
+
+    Prompts for every field of the chosen plugin (mandatory ones marked *,
+    defaults offered, secrets hidden) and appends the integration to the
+    configuration file. Secrets are written as {env = ...} or {file = ...}
+    references unless you ask for them to be stored in the file.
+    """
+    from semine_plugins._form import (  # noqa: PLC0415 - only this command needs it
+        Answers,
+        Form,
+        append,
+        convert,
+        existing_names,
+        secrets_env,
+    )
+    from semine_plugins.settings import setting_fields  # noqa: PLC0415
+
+    state = _state()
+    path = find_config(state.config_path)
+    interactive = not no_input and sys.stdin.isatty()
+    names = existing_names(path)
+    if name is not None and name in names:
+        fail(f"{path} already has an integration named {name!r}; choose another name")
+
+    def ref(env: str | None, file: str | None) -> dict[str, str] | None:
+        return {"env": env} if env else ({"file": file} if file else None)
+
+    answers = Answers(
+        name=name,
+        plugin=plugin,
+        semine_url=semine_url,
+        semine_email=semine_email,
+        semine_password=ref(semine_password_env, semine_password_file),
+        semine_token=ref(semine_token_env, semine_token_file),
+        semine_client=semine_client,
+        description=description,
+        store_secrets=store_secrets,
+        advanced=advanced,
+    )
+    if plugin is not None:
+        info = state.host.get(plugin).info
+        fields = {f.name: f for f in setting_fields(info.settings)} if info else {}
+        for key, value in _pairs(sets, "--set").items():
+            field = fields.get(key)
+            answers.settings[key] = convert(field, value) if field else value
+            if field is not None and field.secret:
+                answers.secrets[key] = value
+        for key, var in _pairs(secret_env, "--secret-env").items():
+            answers.settings[key] = {"env": var}
+        for key, file in _pairs(secret_file, "--secret-file").items():
+            answers.settings[key] = {"file": file}
+    form = Form(state.host, interactive=interactive)
+    form.collect(answers)
+    if answers.name in names:
+        fail(f"{path} already has an integration named {answers.name!r}; choose another name")
+    for _ in range(5):
+        errors = form.check(answers)
+        if not errors or not interactive:
+            break
+        form.fix(answers, errors)
+    if errors:
+        raise SettingsError(f"integration {answers.name!r} was not added", errors)
+    text = form.render(answers)
+    append(path, text, private=answers.store_secrets and bool(answers.secrets))
+    result: dict[str, Any] = {"config": str(path), "integration": answers.name, "added": True}
+    if fmt != "json":
+        click.echo(f"added integration {answers.name!r} to {path}")
+    if run_test is None:
+        run_test = interactive and click.confirm("Run Test Connection now?", default=True)
+    ok = True
+    if run_test:
+        runner = Runner(state.host, load_config(path), env=secrets_env(answers, os.environ))
+        report = runner.test_connection(answers.name or "")
+        ok = report.ok
+        if fmt == "json":
+            result["test_connection"] = report.to_dict()
+        else:
+            _print_connection(report, fmt, answers.name or "")
+    if fmt == "json":
+        _dump(result)
+    sys.exit(0 if ok else 1)
+
+
 # ---------------------------------------------------------------- running
 
 
@@ -353,6 +505,117 @@ def test_connection(name: str, fmt: str) -> None:
     report = _state().runner().test_connection(name)
     _print_connection(report, fmt, name)
     sys.exit(0 if report.ok else 1)
+
+
+@cli.command("run")
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=1),
+    default=300,
+    show_default=True,
+    metavar="SECONDS",
+    help="seconds from the start of one cycle to the start of the next",
+)
+@click.option(
+    "--cycles",
+    type=click.IntRange(min=1),
+    default=None,
+    help="stop after this many cycles per integration (default: until stopped)",
+)
+@FORMAT
+def run(names: tuple[str, ...], interval: float, cycles: int | None, fmt: str) -> None:
+    """Keep integrations running: each cycle sends, then receives.
+
+    Without NAME, every integration in the configuration file runs. Each runs
+    on its own (one failing does not stop the others) and their cycles are
+    staggered across the interval. SIGINT or SIGTERM lets every integration
+    finish the file in hand, then exits 0; a second signal exits at once (the
+    per-file state makes that safe, too). With --format json, one JSON report
+    per line.
+    """
+    from semine_plugins._loop import Scheduler  # noqa: PLC0415 - only this command needs it
+
+    state = _state()
+    runner = state.runner(progress=False)
+    chosen = list(names) or list(runner.config.integrations)
+    if not chosen:
+        fail(f"{runner.config.path} has no integrations; add one with `integrations add`")
+    for name in chosen:
+        runner.context(name).close()  # every configuration error up front, exit 2
+
+    def report(r: RunReport) -> None:
+        if fmt == "json":
+            click.echo(json.dumps(r.to_dict(), ensure_ascii=False, default=str))
+        elif state.verbosity >= 0:
+            stamp = r.finished.astimezone().strftime("%H:%M:%S")
+            click.echo(f"{stamp} {r.summary()}")
+
+    scheduler = Scheduler(runner, chosen, interval=interval, cycles=cycles, on_report=report)
+    signals = {"count": 0}
+
+    def on_signal(signum: int, frame: object) -> None:
+        signals["count"] += 1
+        if signals["count"] > 1:
+            click.echo("stopping now", err=True)
+            os._exit(130)
+        click.echo(
+            f"{signal.Signals(signum).name}: finishing the files in hand, then stopping "
+            "(again to stop at once)",
+            err=True,
+        )
+        scheduler.stop.set()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        log.info("running %s every %s s", ", ".join(chosen), interval)
+        scheduler.start()
+        while not scheduler.join(timeout=1.0):
+            pass
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+@cli.command("history")
+@click.argument("name")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@FORMAT
+def history(name: str, limit: int, fmt: str) -> None:
+    """Show an integration's last runs (send and receive) and their counts."""
+    runner = _state().runner(progress=False)
+    runner.config.get(name)  # unknown integration: exit 2
+    entries = runner.history.last(name, limit)
+    if fmt == "json":
+        _dump({"integration": name, "runs": [e.to_dict() for e in entries]})
+        return
+    if not entries:
+        click.echo(f"{name}: no runs recorded yet")
+        return
+    rows = [
+        {
+            "started": e.started.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+            "action": e.action,
+            "result": "ok" if e.ok else "FAILED",
+            "seconds": f"{e.seconds:.1f}",
+            "counts": ", ".join(f"{n} {k}" for k, n in e.counts.items()) or "nothing to do",
+            "error": e.error or "",
+        }
+        for e in entries
+    ]
+    click.echo(
+        text_table(
+            rows,
+            [
+                ("started", "STARTED"),
+                ("action", "ACTION"),
+                ("result", "RESULT"),
+                ("seconds", "SECONDS"),
+                ("counts", "COUNTS"),
+                ("error", "ERROR"),
+            ],
+        )
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
