@@ -14,6 +14,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from typing import Any, NoReturn
 
@@ -532,7 +533,7 @@ def run(names: tuple[str, ...], interval: float, cycles: int | None, fmt: str) -
     staggered across the interval. SIGINT or SIGTERM lets every integration
     finish the file in hand, then exits 0; a second signal exits at once (the
     per-file state makes that safe, too). With --format json, one JSON report
-    per line.
+    per line. With --cycles, the exit code is 1 when any run failed.
     """
     from semine_plugins._loop import Scheduler  # noqa: PLC0415 - only this command needs it
 
@@ -544,14 +545,25 @@ def run(names: tuple[str, ...], interval: float, cycles: int | None, fmt: str) -
     for name in chosen:
         runner.context(name).close()  # every configuration error up front, exit 2
 
+    failed = threading.Event()
+
     def report(r: RunReport) -> None:
+        if not r.ok:
+            failed.set()
         if fmt == "json":
             click.echo(json.dumps(r.to_dict(), ensure_ascii=False, default=str))
         elif state.verbosity >= 0:
             stamp = r.finished.astimezone().strftime("%H:%M:%S")
             click.echo(f"{stamp} {r.summary()}")
 
-    scheduler = Scheduler(runner, chosen, interval=interval, cycles=cycles, on_report=report)
+    scheduler = Scheduler(
+        runner,
+        chosen,
+        interval=interval,
+        cycles=cycles,
+        on_report=report,
+        on_error=lambda name, action, exc: failed.set(),
+    )
     signals = {"count": 0}
 
     def on_signal(signum: int, frame: object) -> None:
@@ -575,6 +587,9 @@ def run(names: tuple[str, ...], interval: float, cycles: int | None, fmt: str) -
     finally:
         for s, h in previous.items():
             signal.signal(s, h)
+    # Stopped by a signal: exit 0. A bounded run (--cycles) reports like send and receive.
+    if signals["count"] == 0 and failed.is_set():
+        sys.exit(1)
 
 
 @cli.command("history")
