@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -130,7 +130,11 @@ def thirdparty_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     }.items():
         (src / pkg).mkdir()
         (src / pkg / "__init__.py").write_text(textwrap.dedent(code))
-    site = tmp_path_factory.mktemp("thirdparty-site")
+    return install_distribution(src, tmp_path_factory.mktemp("thirdparty-site"))
+
+
+def install_distribution(src: Path, site: Path) -> Path:
+    """Build the distribution in ``src`` with hatchling and install it into ``site``."""
     subprocess.run(
         [
             sys.executable,
@@ -149,6 +153,20 @@ def thirdparty_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         capture_output=True,
     )
     return site
+
+
+@pytest.fixture(scope="session")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Callable[[dict[str, str]], Path]:
+    """Build and install a distribution from ``{relative path: text}``; return its site folder."""
+
+    def install(files: dict[str, str]) -> Path:
+        src = tmp_path_factory.mktemp("dist-src")
+        for name, text in files.items():
+            (src / name).parent.mkdir(parents=True, exist_ok=True)
+            (src / name).write_text(textwrap.dedent(text))
+        return install_distribution(src, tmp_path_factory.mktemp("dist-site"))
+
+    return install
 
 
 @pytest.fixture

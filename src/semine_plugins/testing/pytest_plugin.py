@@ -50,7 +50,10 @@ def _require(what: str) -> None:
     try:
         require_sandbox_extra(what)
     except MissingExtraError as exc:
-        pytest.fail(str(exc), pytrace=False)
+        message = str(exc)
+    else:
+        return
+    pytest.fail(message, pytrace=False)
 
 
 @pytest.fixture

@@ -1,0 +1,210 @@
+"""The plugin-author testing kit: light to load, clear without its extra, strict on plugins."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from semine_plugins.testing import IntegrationWorld, SemineSandbox
+
+pytest_plugins = ["pytester"]
+
+LEAKY_PYPROJECT = """
+[build-system]
+requires = ["hatchling"]
+build-backend = "hatchling.build"
+
+[project]
+name = "semine-plugins-leaky"
+version = "0.1.0"
+
+[tool.hatch.build.targets.wheel]
+packages = ["leaky_plugin"]
+
+[project.entry-points.semine_plugins]
+leaky = "leaky_plugin"
+"""
+
+# A plugin with the mistakes plugin authors make; each must be caught and explained.
+LEAKY = '''
+"""Imports every file in a folder, and gets the contract wrong in many ways."""
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import attrs
+from semine_plugins import (Check, CheckStatus, ConnectionReport, FileOutcome, Outcome,
+                            PluginInfo, RunReport, hookimpl, setting)
+
+
+@attrs.frozen(kw_only=True)
+class LeakySettings:
+    folder: str = setting(label="Folder", required=True, description="Where files are")
+    password: str = setting(label="Password", required=True)
+
+
+@hookimpl
+def plugin_info():
+    return PluginInfo(title="Leaky", settings=LeakySettings)
+
+
+@hookimpl
+def configure(settings, integration):
+    if settings.folder == "/":
+        raise ValueError("not the root folder")
+    return settings
+
+
+@hookimpl
+def test_connection(ctx):
+    Path(ctx.settings.folder).stat()
+    passed = Check(name="folder", title="folder", status=CheckStatus.PASSED)
+    return ConnectionReport(checks=[passed])
+
+
+@hookimpl
+def receive(ctx):
+    started = datetime.now(UTC)
+    ctx.log.info("reading %s with password %s", ctx.settings.folder, ctx.settings.password)
+    outcomes = []
+    for path in sorted(Path(ctx.settings.folder).iterdir()):
+        result = ctx.semine.import_document(path.read_bytes(), idempotency_key=str(uuid.uuid4()))
+        outcomes.append(
+            FileOutcome(outcome=Outcome.IMPORTED, name=path.name, invoice_id=str(result.id))
+        )
+    return RunReport.build(
+        integration=ctx.integration, action="receive", outcomes=outcomes, started=started
+    )
+'''
+
+LEAKY_TESTS = """
+import pytest
+from semine_plugins.testing import ConformanceSetup, PluginConformance
+
+
+class TestLeaky(PluginConformance):
+    plugin_name = "leaky"
+
+    @pytest.fixture
+    def conformance(self, tmp_path):
+        inbox = tmp_path / "inbox"
+        inbox.mkdir()
+        return ConformanceSetup(
+            settings={"folder": str(inbox), "password": "hunter2-secret"},
+            unreachable={"folder": str(tmp_path / "not-mounted")},
+            put_inbound=lambda name, data: (inbox / name).write_bytes(data),
+            outbound=lambda: {},
+            invalid=[{"folder": "/"}],
+        )
+"""
+
+
+def test_loading_the_pytest_plugin_imports_no_server_library() -> None:
+    """Every pytest run loads the plugin; it must not need the sandbox extra's libraries."""
+    code = (
+        "import sys, semine_plugins.testing.pytest_plugin, semine_plugins.testing\n"
+        "heavy = ('asyncssh', 'starlette', 'uvicorn', 'httpx', 'lxml', 'paramiko')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_fixtures_without_the_extra_say_what_to_install(pytester: pytest.Pytester) -> None:
+    """Without asyncssh/starlette/uvicorn, a server fixture fails naming the extra; others work."""
+    pytester.makeconftest(
+        """
+        import sys
+        for name in ("asyncssh", "starlette", "uvicorn"):
+            sys.modules[name] = None  # as if semine-plugins[sandbox] were not installed
+        """
+    )
+    pytester.makepyfile(
+        """
+        def test_sandbox(semine_sandbox):
+            pass
+
+        def test_sftp(sftp_server):
+            pass
+
+        def test_host(plugin_host):
+            assert plugin_host.get("ftp").title == "Ftp Plugin"
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=2)
+    out = result.stdout.str()
+    for line in (
+        "the SEMINE sandbox needs starlette, uvicorn, which is not installed; "
+        "install the testing extra: pip install 'semine-plugins[sandbox]'",
+        "the in-process SFTP server needs asyncssh, which is not installed; "
+        "install the testing extra: pip install 'semine-plugins[sandbox]'",
+    ):
+        assert out.count(line) == 1, out
+
+
+def test_a_broken_plugin_fails_the_conformance_suite_saying_what_to_fix(
+    pytester: pytest.Pytester,
+    installed: Callable[[dict[str, str]], Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each mistake of the leaky plugin fails a conformance test whose message says the fix."""
+    site = installed({"pyproject.toml": LEAKY_PYPROJECT, "leaky_plugin/__init__.py": LEAKY})
+    monkeypatch.setenv("PYTHONPATH", str(site))
+    pytester.makepyfile(test_leaky=LEAKY_TESTS)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rf")
+    # Only "accepts the good settings" and "passes with good settings" hold.
+    result.assert_outcomes(failed=11, passed=2)
+    result.stdout.fnmatch_lines_random(
+        [
+            # the description, and a send hook for the default directions
+            "*PluginInfo.description is empty: say in a sentence what it does",
+            "*the 'send' hook is not implemented: add `@hookimpl def send(ctx): ...` "
+            "or remove it from PluginInfo.directions",
+            # the settings schema
+            "*LeakySettings.password has no description*",
+            "*LeakySettings.password looks like a secret (its name) but is not marked: "
+            "declare it with setting(..., secret=True) and type it Secret",
+            # configure
+            "*configure raised ValueError (not the root folder); raise "
+            "semine_plugins.SettingsError with one FieldError per problem instead*",
+            # test_connection
+            "*test_connection raised FileNotFoundError for an unreachable target*",
+            "*test_connection passed although SEMINE refuses the credentials",
+            "*add a check that logs in to SEMINE: ctx.semine.authenticate()",
+            # receive
+            "*observers did not hear the import: call ctx.events.outcome(outcome)*",
+            "*a second receive imported again*",
+            "*the same document under another name became a second invoice: import with "
+            "an idempotency key derived from the content*",
+            # secrets
+            "*a secret value leaks*",
+            "*the value of settings.password appears in repr(settings)*",
+            "*the value of settings.password appears in a log record of "
+            "'semine_plugins.leaky': '* with password <settings.password>'",
+        ]
+    )
+    # The failure messages mask the value (pytest's own captured-log section shows the records).
+    failures = result.stdout.str().split("Captured log call")[0]
+    assert "hunter2-secret" not in failures
+
+
+def test_sandbox_and_world_drive_an_installed_plugin(
+    semine_sandbox: SemineSandbox,
+    integration_world: Callable[..., IntegrationWorld],
+    sftp_server: object,
+) -> None:
+    """The fixtures compose: a sandbox with a user and client, a world running a plugin."""
+    invoice = semine_sandbox.seed(invoiceNumber="K-1")
+    assert semine_sandbox.status(invoice) == "Posting"
+    assert semine_sandbox.client.organization_number == "123456785"
+    world = integration_world("ftp", {"host": "127.0.0.1", "username": "u", "folder": "/x"})
+    world.configure(password="pw-1", port=1)
+    report = world.check()
+    assert not report.ok  # nothing listens on port 1
+    assert world.config.read_text().startswith("[integrations.acme]")
+    assert semine_sandbox.imports() == []
