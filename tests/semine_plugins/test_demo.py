@@ -90,3 +90,13 @@ def test_demo_keep_running_serves_the_other_commands_until_sigterm(tmp_path):
         if demo.poll() is None:
             demo.kill()
             demo.communicate()
+
+
+def test_demo_needs_no_test_tools():
+    """The demo runs on a user's machine, where pytest is not installed."""
+    code = (
+        "import sys; sys.modules['pytest'] = None\n"
+        "from semine_plugins._demo import demo\n"
+        "from semine_plugins.testing.sftp import SFTPServer\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from semine_plugins.testing._conformance import ConformanceSetup, PluginConformance
 from semine_plugins.testing._constants import SFTP_PASSWORD, SFTP_USER
 from semine_plugins.testing._extra import SANDBOX_EXTRA, MissingExtraError
 from semine_plugins.testing._sandbox import (
@@ -34,6 +33,7 @@ from semine_plugins.testing._sandbox import (
 from semine_plugins.testing._world import IntegrationWorld
 
 if TYPE_CHECKING:
+    from semine_plugins.testing._conformance import ConformanceSetup, PluginConformance
     from semine_plugins.testing.sftp import SFTPServer
 
 __all__ = [
@@ -53,6 +53,11 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    # The conformance suite needs pytest; the servers are also used without it (`demo`).
+    if name in ("ConformanceSetup", "PluginConformance"):
+        from semine_plugins.testing import _conformance  # noqa: PLC0415
+
+        return getattr(_conformance, name)
     # SFTPServer needs asyncssh (the sandbox extra): imported when first asked for.
     if name == "SFTPServer":
         from semine_plugins.testing._extra import require_sandbox_extra  # noqa: PLC0415
