@@ -11,27 +11,19 @@ invoice is read, moved, imported or uploaded.
 from __future__ import annotations
 
 import itertools
-import socket
 import time
 from collections.abc import Callable
-from typing import Any
-
-import paramiko
 
 from semine_plugins import Check, CheckStatus, ConnectionReport, IntegrationContext
 from semine_plugins.errors import SeminePluginsError
-from semine_plugins_ftp._hostkeys import HostKeyError, HostKeyTrust, fingerprint
+from semine_plugins_ftp._hostkeys import HostKeyError, HostKeyTrust
 from semine_plugins_ftp._remote import (
     ConnectError,
+    Connector,
     LoginError,
     RemoteFS,
     RemotePermissionError,
     TransferTimeoutError,
-    _authenticate,
-    _handshake,
-    _open_sftp,
-    _open_socket,
-    _prefer_key_types,
 )
 from semine_plugins_ftp._session import Session
 from semine_plugins_ftp._settings import FtpSettings
@@ -111,37 +103,24 @@ class _Checks:
         return True
 
 
-def test_connection(ctx: IntegrationContext) -> ConnectionReport:  # noqa: PLR0915 - a closure per check, in order
+def test_connection(ctx: IntegrationContext) -> ConnectionReport:
     """Run every check in order; see the module docstring."""
     s: FtpSettings = ctx.settings
     where = f"{s.host}:{s.port}"
     c = _Checks()
-    held: dict[str, Any] = {}
-    with Session.open(ctx) as session:
-        config = session.config
+    held: dict[str, RemoteFS] = {}
+    with Session.open(ctx) as session, Connector(session.config) as steps:
 
         def resolve() -> str:
-            try:
-                infos = socket.getaddrinfo(s.host, s.port, type=socket.SOCK_STREAM)
-            except socket.gaierror as exc:
-                raise ConnectError(f"{s.host!r} does not resolve ({exc.strerror})") from None
-            return "resolves to " + ", ".join(sorted({str(i[4][0]) for i in infos}))
+            return "resolves to " + ", ".join(steps.resolve())
 
         def tcp() -> str:
-            held["sock"] = _open_socket(config)
+            steps.open_socket()
             return "connected"
 
         def handshake() -> str:
-            transport = paramiko.Transport(held["sock"])
-            held["transport"] = transport
-            for attr in ("banner_timeout", "handshake_timeout", "auth_timeout", "channel_timeout"):
-                setattr(transport, attr, s.connect_timeout)
-            _prefer_key_types(transport, config.host_keys.preferred_key_types(s.host, s.port))
-            _handshake(transport, config)
-            key = transport.get_remote_server_key()
-            trust = config.host_keys.verify(s.host, s.port, key)
-            held["key"], held["trust"] = key, trust
-            seen = fingerprint(key)
+            trust = steps.handshake()
+            seen = steps.host_key_fingerprint
             if trust is HostKeyTrust.FIRST_USE:
                 return (
                     f"warning: first connection: trusted and recorded host key {seen}; "
@@ -151,15 +130,8 @@ def test_connection(ctx: IntegrationContext) -> ConnectionReport:  # noqa: PLR09
             return f"host key {seen} ({trust.value})"
 
         def login() -> str:
-            _authenticate(held["transport"], config)
-            sftp = _open_sftp(held["transport"], config)
-            held["fs"] = RemoteFS(
-                config,
-                held["transport"],
-                sftp,
-                host_key_fingerprint=fingerprint(held["key"]),
-                trust=held["trust"],
-            )
+            steps.login()
+            held["fs"] = steps.open_sftp()
             return f"logged in as {s.username!r}"
 
         def listable() -> str:
@@ -210,10 +182,6 @@ def test_connection(ctx: IntegrationContext) -> ConnectionReport:  # noqa: PLR09
         finally:
             if "fs" in held:
                 held["fs"].close()
-            elif "transport" in held:
-                held["transport"].close()
-            if "sock" in held:
-                held["sock"].close()
 
     def semine_auth() -> str:
         ctx.semine.authenticate()

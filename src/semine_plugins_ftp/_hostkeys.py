@@ -12,6 +12,11 @@ man in the middle, so a key is accepted only when one of these says so:
 When a pin or a known_hosts file is configured, a key that is not listed is
 refused; a changed key is refused in every mode, with both fingerprints and
 what to do in the message. Nothing is ever accepted silently.
+
+A server usually has several host keys (ed25519, RSA, ECDSA) and shows one
+per connection; the connection code (:class:`semine_plugins_ftp._remote.Connector`)
+asks for the others when the one shown is not the pinned or recorded key, and
+for the types a known_hosts file lists first.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import base64
 import enum
 import hashlib
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -139,6 +145,18 @@ class HostKeyPolicy:
         entries = self._known_hosts().lookup(_known_hosts_name(host, port))
         return list(entries.keys()) if entries is not None else []
 
+    def wanted_fingerprint(self, host: str, port: int) -> str | None:
+        """The fingerprint the server's key must have: the pin, else the one recorded on first use.
+
+        ``None`` when neither says (known_hosts only, or the first connection):
+        then there is no single key to look for among the server's host keys.
+        """
+        if self.pinned is not None:
+            return self.pinned
+        if self.known_hosts_file is None and self.pin_store is not None:
+            return self.pin_store.get(host, port)
+        return None
+
     def _known_hosts(self) -> paramiko.HostKeys:
         path = self.known_hosts_file
         if path is None:  # pragma: no cover - callers check
@@ -151,21 +169,29 @@ class HostKeyPolicy:
                 "check the path in the integration's 'known_hosts_file' setting"
             ) from exc
 
-    def verify(self, host: str, port: int, key: paramiko.PKey) -> HostKeyTrust:
+    def verify(
+        self, host: str, port: int, key: paramiko.PKey, *, others: Sequence[paramiko.PKey] = ()
+    ) -> HostKeyTrust:
         """Accept ``key`` for ``host:port`` or raise :class:`HostKeyError`.
 
+        :param others: the server's other host keys, already found not to
+            match; named in the error message.
         :returns: why the key was accepted (report it: on first use, the
             fingerprint is worth showing to the operator).
         :raises HostKeyError: the key is unknown, changed, or cannot be checked.
         """
         seen = fingerprint(key)
+        shown = f"{key.get_name()} {seen}"
+        if others:
+            listed = ", ".join(f"{k.get_name()} {fingerprint(k)}" for k in others)
+            shown += f" (and its other host keys {listed})"
         where = f"{host}:{port}"
         trust: HostKeyTrust | None = None
         if self.pinned is not None:
             if seen != self.pinned:
                 raise HostKeyError(
                     f"the host key of {where} does not match the pinned fingerprint: "
-                    f"the server showed {key.get_name()} {seen}, the integration expects "
+                    f"the server showed {shown}, the integration expects "
                     f"{self.pinned}. If the server's key was changed on purpose, ask its "
                     "administrator for the new fingerprint and update 'host_key_fingerprint'; "
                     "otherwise someone may be intercepting the connection: do not connect"
@@ -190,7 +216,7 @@ class HostKeyPolicy:
         if recorded != seen:
             raise HostKeyError(
                 f"the host key of {where} has changed: it was {recorded} when first "
-                f"trusted, now the server shows {key.get_name()} {seen}. If the server was "
+                f"trusted, now the server shows {shown}. If the server was "
                 "reinstalled or its key replaced on purpose, confirm the new fingerprint with "
                 "its administrator and set 'host_key_fingerprint' to it (or forget the "
                 "recorded key); otherwise someone may be intercepting the connection: "

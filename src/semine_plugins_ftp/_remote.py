@@ -54,6 +54,7 @@ from typing import Any, NoReturn
 import attrs
 import paramiko
 from fsspec.implementations.sftp import SFTPFileSystem
+from paramiko.ssh_exception import IncompatiblePeer
 
 from semine_plugins import Secret, TransferError
 from semine_plugins_ftp._hostkeys import HostKeyError, HostKeyPolicy, HostKeyTrust, fingerprint
@@ -61,6 +62,7 @@ from semine_plugins_ftp._hostkeys import HostKeyError, HostKeyPolicy, HostKeyTru
 __all__ = [
     "ConnectError",
     "ConnectionLostError",
+    "Connector",
     "DiskFullError",
     "FileTooLargeError",
     "HostKeyError",
@@ -366,16 +368,229 @@ def _load_key(config: SFTPConfig) -> paramiko.PKey:
         ) from None
 
 
-def _prefer_key_types(transport: paramiko.Transport, preferred: list[str]) -> None:
-    if not preferred:
-        return
-    options = transport.get_security_options()
-    available = list(options.key_types)
-    wanted: list[str] = []
-    for name in preferred:
-        variants = ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"] if name == "ssh-rsa" else [name]
-        wanted.extend(v for v in variants if v in available and v not in wanted)
-    options.key_types = wanted + [k for k in available if k not in wanted]
+#: Host key types by family, the order in which other keys are looked for
+#: when the negotiated one is not the pinned one (RSA before the rarer
+#: ECDSA curves). One family is one key on the server.
+_KEY_FAMILIES: tuple[tuple[str, ...], ...] = (
+    ("ssh-ed25519",),
+    ("rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"),
+    ("ecdsa-sha2-nistp256",),
+    ("ecdsa-sha2-nistp384",),
+    ("ecdsa-sha2-nistp521",),
+)
+
+#: The key family that matched a pin on a server, so that the next connection
+#: to it (a pool opens several) negotiates that key first. Only a preference:
+#: every connection still verifies the key.
+_MATCHED_FAMILY: dict[tuple[str, int, str], tuple[str, ...]] = {}
+_MATCHED_LOCK = threading.Lock()
+
+
+def _family(key_type: str) -> tuple[str, ...]:
+    base = key_type.removesuffix("-cert-v01@openssh.com")
+    return next((f for f in _KEY_FAMILIES if base in f), (base,))
+
+
+class Connector:
+    """Opens one verified SFTP connection, one step at a time.
+
+    :func:`connect` runs every step; Test Connection runs them one by one to
+    time and report each. A step needs the ones before it::
+
+        with Connector(config) as steps:
+            steps.resolve()  # optional: the addresses the host name has
+            steps.open_socket()
+            steps.handshake()  # SSH handshake and host key verification
+            steps.login()
+            remote = steps.open_sftp()  # the RemoteFS owns the connection now
+
+    Leaving the block (or :meth:`close`) closes whatever the steps opened,
+    unless :meth:`open_sftp` handed it over to a :class:`RemoteFS`.
+
+    :ivar host_key: the server's verified host key (after :meth:`handshake`).
+    :ivar host_key_trust: why it was accepted (after :meth:`handshake`).
+    """
+
+    def __init__(self, config: SFTPConfig) -> None:
+        self.config = config
+        self.where = f"{config.host}:{config.port}"
+        self.host_key: paramiko.PKey | None = None
+        self.host_key_trust: HostKeyTrust | None = None
+        self._sock: socket.socket | None = None
+        self._transport: paramiko.Transport | None = None
+        self._handed_over = False
+
+    def __repr__(self) -> str:
+        return f"<Connector {self.config.username}@{self.where}>"
+
+    def __enter__(self) -> Connector:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def host_key_fingerprint(self) -> str:
+        """The verified host key's fingerprint, ``SHA256:...``."""
+        return fingerprint(self._verified()[0])
+
+    def close(self) -> None:
+        """Close the SSH connection and socket, unless a :class:`RemoteFS` owns them."""
+        if self._handed_over:
+            return
+        if self._transport is not None:
+            self._transport.close()
+        if self._sock is not None:
+            self._sock.close()
+        self._transport = self._sock = None
+
+    # ---- steps ------------------------------------------------------------
+
+    def resolve(self) -> list[str]:
+        """Return the addresses the host name resolves to (sorted).
+
+        :raises ConnectError: the name does not resolve.
+        """
+        host, port = self.config.host, self.config.port
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise ConnectError(f"{host!r} does not resolve ({exc.strerror})") from None
+        return sorted({str(info[4][0]) for info in infos})
+
+    def open_socket(self) -> None:
+        """Open the TCP connection.
+
+        :raises ConnectError: the name does not resolve, or the port refuses or is unreachable.
+        :raises TransferTimeoutError: no answer within ``connect_timeout``.
+        """
+        self.close()
+        self._sock = _open_socket(self.config)
+
+    def handshake(self) -> HostKeyTrust:
+        """Run the SSH handshake and accept the server's host key, or refuse it.
+
+        A server usually has several host keys (ed25519, RSA, ECDSA) and shows
+        one per connection. When the key it shows is not the pinned (or on
+        first use recorded) one, the handshake is repeated asking for each of
+        its other key types, and the key the pin names is accepted; only when
+        none matches is the connection refused. With a known_hosts file, the
+        key types it lists for the host are asked for first.
+
+        :returns: why the key was accepted.
+        :raises HostKeyError: the key is unknown or changed (the message shows
+            the fingerprints seen and the one expected).
+        :raises ConnectError: not an SSH server, or no common algorithms.
+        :raises TransferTimeoutError: the handshake took longer than ``connect_timeout``.
+        """
+        policy, host, port = self.config.host_keys, self.config.host, self.config.port
+        wanted = policy.wanted_fingerprint(host, port)
+        preferred = list(policy.preferred_key_types(host, port))
+        if wanted is not None:
+            with _MATCHED_LOCK:
+                preferred = list(_MATCHED_FAMILY.get((host, port, wanted), ())) + preferred
+        key = self._negotiate(preferred, only=False)
+        if key is None:  # pragma: no cover - only=False always negotiates
+            raise TransferError("no host key type to negotiate")
+        try:
+            trust = policy.verify(host, port, key)
+        except HostKeyError:
+            if wanted is None:
+                raise
+            found, others = self._find_key(wanted, tried=_family(key.get_name()))
+            if found is None:
+                policy.verify(host, port, key, others=others)  # raises, naming every key
+                raise  # pragma: no cover - verify raised above
+            key, trust = found, policy.verify(host, port, found)
+            with _MATCHED_LOCK:
+                _MATCHED_FAMILY[(host, port, wanted)] = _family(found.get_name())
+        self.host_key, self.host_key_trust = key, trust
+        return trust
+
+    def login(self) -> None:
+        """Authenticate with the private key and/or the password.
+
+        :raises LoginError: the server refused every configured credential.
+        :raises TransferTimeoutError: no answer within ``connect_timeout``.
+        """
+        self._verified()
+        _authenticate(self._active(), self.config)
+
+    def open_sftp(self) -> RemoteFS:
+        """Start the SFTP session; the returned :class:`RemoteFS` owns the connection."""
+        key, trust = self._verified()
+        transport = self._active()
+        sftp = _open_sftp(transport, self.config)
+        self._handed_over = True
+        return RemoteFS(
+            self.config, transport, sftp, host_key_fingerprint=fingerprint(key), trust=trust
+        )
+
+    # ---- internals --------------------------------------------------------
+
+    def _active(self) -> paramiko.Transport:
+        if self._transport is None:
+            raise TransferError("the SSH handshake has not been done yet")
+        return self._transport
+
+    def _verified(self) -> tuple[paramiko.PKey, HostKeyTrust]:
+        if self.host_key is None or self.host_key_trust is None:
+            raise TransferError("the SSH handshake and host key check have not been done yet")
+        return self.host_key, self.host_key_trust
+
+    def _negotiate(self, key_types: list[str], *, only: bool) -> paramiko.PKey | None:
+        """Handshake on the open socket asking for ``key_types`` first (or ``only`` them).
+
+        ``None``: ``only`` was asked and this client supports none of ``key_types``.
+        """
+        if self._sock is None:
+            raise TransferError("the TCP connection has not been opened yet")
+        if self._transport is not None:
+            self._transport.close()
+        transport = self._transport = paramiko.Transport(self._sock)
+        transport.banner_timeout = self.config.connect_timeout
+        transport.handshake_timeout = self.config.connect_timeout
+        transport.auth_timeout = self.config.connect_timeout
+        transport.channel_timeout = self.config.connect_timeout
+        options = transport.get_security_options()
+        available = list(options.key_types)
+        wanted = [v for name in key_types for v in _family(name) if v in available]
+        wanted = list(dict.fromkeys(wanted))
+        if only:
+            if not wanted:
+                return None
+            options.key_types = wanted
+        elif wanted:
+            options.key_types = wanted + [k for k in available if k not in wanted]
+        _handshake(transport, self.config)
+        return transport.get_remote_server_key()
+
+    def _find_key(
+        self, wanted: str, *, tried: tuple[str, ...]
+    ) -> tuple[paramiko.PKey | None, list[paramiko.PKey]]:
+        """Ask for each other key family on a new connection until one has ``wanted``."""
+        others: list[paramiko.PKey] = []
+        for family in _KEY_FAMILIES:
+            if family == tried:
+                continue
+            self.open_socket()
+            try:
+                key = self._negotiate(list(family), only=True)
+            except ConnectError as exc:
+                if not isinstance(exc.__cause__, IncompatiblePeer):
+                    raise
+                continue  # the server has no key of this family
+            if key is None:
+                continue  # this client cannot ask for this family
+            if fingerprint(key) == wanted:
+                return key, others
+            others.append(key)
+        return None, others
 
 
 def _handshake(transport: paramiko.Transport, config: SFTPConfig) -> None:
@@ -437,31 +652,18 @@ def _open_sftp(transport: paramiko.Transport, config: SFTPConfig) -> paramiko.SF
 
 
 def connect(config: SFTPConfig) -> RemoteFS:
-    """Open one verified, authenticated SFTP connection.
+    """Open one verified, authenticated SFTP connection (every :class:`Connector` step).
 
     :raises ConnectError: the host does not resolve or the port refuses.
     :raises TransferTimeoutError: a step took longer than ``connect_timeout``.
     :raises HostKeyError: the host key is unknown or changed.
     :raises LoginError: the login was refused.
     """
-    sock = _open_socket(config)
-    transport = paramiko.Transport(sock)
-    try:
-        transport.banner_timeout = config.connect_timeout
-        transport.handshake_timeout = config.connect_timeout
-        transport.auth_timeout = config.connect_timeout
-        transport.channel_timeout = config.connect_timeout
-        _prefer_key_types(transport, config.host_keys.preferred_key_types(config.host, config.port))
-        _handshake(transport, config)
-        key = transport.get_remote_server_key()
-        trust = config.host_keys.verify(config.host, config.port, key)
-        _authenticate(transport, config)
-        sftp = _open_sftp(transport, config)
-    except BaseException:
-        transport.close()
-        sock.close()
-        raise
-    return RemoteFS(config, transport, sftp, host_key_fingerprint=fingerprint(key), trust=trust)
+    with Connector(config) as steps:
+        steps.open_socket()
+        steps.handshake()
+        steps.login()
+        return steps.open_sftp()
 
 
 # ---------------------------------------------------------------- operations

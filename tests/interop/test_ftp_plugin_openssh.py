@@ -237,6 +237,18 @@ def test_changed_host_key_fails_the_ssh_check_with_both_fingerprints(
     assert got["semine_client"] is CheckStatus.PASSED
 
 
+def test_pinned_rsa_key_passes_the_ssh_check_and_sends(world: SshWorld) -> None:
+    """A pin of sshd's RSA key (not the ed25519 one negotiated first): checks pass, send works."""
+    rsa, _ = world.server.host_keys["ssh-rsa"]
+    world.configure(host_key_fingerprint=rsa, connections=3)
+    report = world.check()
+    assert set(statuses(report).values()) == {CheckStatus.PASSED}, report.to_dict()
+    assert rsa in check(report, "ssh")
+    assert "pinned" in check(report, "ssh")
+    ids = [world.seed(invoiceNumber=f"INV-{n}") for n in range(4)]
+    assert kinds(world.send()) == sorted(("sent", f"{i}.xml") for i in ids)
+
+
 def test_wrong_password_fails_the_login_check(world: SshWorld) -> None:
     """OpenSSH refuses the password: the auth check fails naming the user; nothing raises."""
     world.configure(password="not-the-password")

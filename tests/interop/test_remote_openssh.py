@@ -65,6 +65,41 @@ def test_known_hosts(openssh: OpenSSH, tmp_path: Path) -> None:
         assert fs.host_key_trust is HostKeyTrust.KNOWN_HOSTS
 
 
+@pytest.mark.parametrize("key_type", ["ssh-ed25519", "ecdsa-sha2-nistp256", "ssh-rsa"])
+def test_pin_may_name_any_of_sshds_host_keys(openssh: OpenSSH, key_type: str) -> None:
+    """sshd has ed25519, ECDSA and RSA keys: a pin of any of them connects, to that key."""
+    pinned, _ = openssh.host_keys[key_type]
+    cfg = config(openssh, host_keys=HostKeyPolicy(pinned=pinned))
+    for _ in range(2):
+        with connect(cfg) as fs:
+            assert fs.host_key_trust is HostKeyTrust.PINNED
+            assert fs.host_key_fingerprint == pinned
+            assert fs.isdir(str(openssh.user_home))
+
+
+def test_pin_naming_none_of_sshds_keys_is_refused_listing_them(openssh: OpenSSH) -> None:
+    """A pin that is none of the server's keys is refused; the message lists every key."""
+    wrong = "SHA256:" + "B" * 43
+    with pytest.raises(HostKeyError, match="does not match the pinned") as info:
+        connect(config(openssh, host_keys=HostKeyPolicy(pinned=wrong)))
+    text = str(info.value)
+    assert wrong in text
+    assert all(printed in text for printed, _ in openssh.host_keys.values())
+
+
+@pytest.mark.parametrize("key_type", ["ecdsa-sha2-nistp256", "ssh-rsa"])
+def test_known_hosts_listing_another_key_type(
+    openssh: OpenSSH, tmp_path: Path, key_type: str
+) -> None:
+    """known_hosts lists only the server's ECDSA (or RSA) key: that key type is negotiated."""
+    printed, public = openssh.host_keys[key_type]
+    known = tmp_path / "known_hosts"
+    known.write_text(f"[{openssh.host}]:{openssh.port} {public}\n")
+    with connect(config(openssh, host_keys=HostKeyPolicy(known_hosts_file=known))) as fs:
+        assert fs.host_key_trust is HostKeyTrust.KNOWN_HOSTS
+        assert fs.host_key_fingerprint == printed
+
+
 def test_key_login(openssh: OpenSSH) -> None:
     """An ssh-keygen key (OpenSSH format, with passphrase) logs in."""
     cfg = config(

@@ -18,6 +18,7 @@ from semine_plugins_ftp._hostkeys import (
 )
 from semine_plugins_ftp._remote import (
     ConnectError,
+    Connector,
     LoginError,
     SFTPConfig,
     SFTPPool,
@@ -203,3 +204,91 @@ def test_pool_gives_each_thread_its_own_connection(
         "1.xml",
         "2.xml",
     ]
+
+
+# ---------------------------------------------------------------- several host keys
+
+KEY_TYPES = ("ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256")
+
+
+@pytest.fixture(scope="module")
+def many_keys() -> Iterator[SFTPServer]:
+    """A server with an ed25519, an RSA and an ECDSA host key, as most servers have."""
+    with SFTPServer(
+        users={"alice": "pw"}, extra_host_key_algorithms=["ssh-rsa", "ecdsa-sha2-nistp256"]
+    ) as server:
+        server.mkdir("inbox")
+        yield server
+
+
+def many_config(server: SFTPServer, policy: HostKeyPolicy) -> SFTPConfig:
+    return SFTPConfig(
+        host=server.host,
+        port=server.port,
+        username="alice",
+        password=Secret("pw"),
+        host_keys=policy,
+        connect_timeout=5.0,
+        operation_timeout=5.0,
+    )
+
+
+@pytest.mark.parametrize("key_type", KEY_TYPES)
+def test_pin_may_name_any_of_the_servers_host_keys(many_keys: SFTPServer, key_type: str) -> None:
+    """A pin of the RSA or ECDSA key works although ed25519 is negotiated first."""
+    pinned = many_keys.host_key_fingerprints[key_type]
+    config = many_config(many_keys, HostKeyPolicy(pinned=pinned))
+    for _ in range(2):  # the second connection goes straight to the matching key
+        with connect(config) as fs:
+            assert fs.host_key_trust is HostKeyTrust.PINNED
+            assert fs.host_key_fingerprint == pinned
+            assert fs.exists("/inbox")
+
+
+def test_pin_naming_none_of_the_keys_is_refused_showing_every_key(many_keys: SFTPServer) -> None:
+    """No host key matches the pin: refused, and the message lists all of the server's keys."""
+    with SFTPServer() as other_server:
+        other = other_server.host_key_fingerprint
+    with pytest.raises(HostKeyError, match="does not match the pinned") as info:
+        connect(many_config(many_keys, HostKeyPolicy(pinned=other)))
+    text = str(info.value)
+    assert other in text
+    assert all(fp in text for fp in many_keys.host_key_fingerprints.values())
+
+
+def test_recorded_key_of_another_type_is_found(many_keys: SFTPServer) -> None:
+    """A key recorded on first use is found among the host keys, whatever its type."""
+    store = InMemoryPinStore()
+    rsa = many_keys.host_key_fingerprints["ssh-rsa"]
+    store.set(many_keys.host, many_keys.port, rsa)
+    with connect(many_config(many_keys, HostKeyPolicy(pin_store=store))) as fs:
+        assert fs.host_key_trust is HostKeyTrust.RECORDED
+        assert fs.host_key_fingerprint == rsa
+
+
+def test_known_hosts_key_type_is_negotiated_first(tmp_path: Path) -> None:
+    """known_hosts lists only the RSA key of a server that also has ed25519: RSA is asked for."""
+    with SFTPServer(
+        users={"alice": "pw"},
+        host_key_algorithm="ssh-rsa",
+        extra_host_key_algorithms=["ssh-ed25519"],
+    ) as server:
+        known = tmp_path / "known_hosts"
+        known.write_text(server.known_hosts_line() + "\n")
+        with connect(many_config(server, HostKeyPolicy(known_hosts_file=known))) as fs:
+            assert fs.host_key_trust is HostKeyTrust.KNOWN_HOSTS
+            assert fs.host_key_fingerprint == server.host_key_fingerprints["ssh-rsa"]
+
+
+def test_connector_steps_run_in_order(make_config: Config, sftp_server: SFTPServer) -> None:
+    """The public steps connect one at a time; a step without its predecessor is refused."""
+    with Connector(make_config()) as steps:
+        with pytest.raises(TransferError, match="handshake"):
+            steps.login()
+        assert steps.resolve() == ["127.0.0.1"]
+        steps.open_socket()
+        assert steps.handshake() is HostKeyTrust.FIRST_USE
+        assert steps.host_key_fingerprint == sftp_server.host_key_fingerprint
+        steps.login()
+        with steps.open_sftp() as fs:
+            assert fs.exists("/inbox")

@@ -24,7 +24,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, TypeVar, cast
@@ -247,6 +247,9 @@ class SFTPServer:
     :param posix_rename: answer the ``posix-rename@openssh.com`` extension;
         ``False`` emulates servers that only have plain (non-replacing) rename.
     :param host_key_algorithm: the host key type, ``ssh-ed25519`` by default.
+    :param extra_host_key_algorithms: further host keys of these types
+        (``ssh-rsa``, ``ecdsa-sha2-nistp256``, ...), as most real servers have
+        several; each client negotiates one of them.
     """
 
     def __init__(
@@ -258,6 +261,7 @@ class SFTPServer:
         read_only_root: bool = False,
         posix_rename: bool = True,
         host_key_algorithm: str = "ssh-ed25519",
+        extra_host_key_algorithms: Sequence[str] = (),
     ) -> None:
         self._own_root = root is None
         self.root = Path(tempfile.mkdtemp(prefix="sftp-root-") if root is None else root)
@@ -266,6 +270,7 @@ class SFTPServer:
         self._state.posix_rename = posix_rename
         self._algorithm = host_key_algorithm
         self._host_key = asyncssh.generate_private_key(host_key_algorithm)
+        self._extra_keys = [asyncssh.generate_private_key(a) for a in extra_host_key_algorithms]
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._acceptor: asyncssh.SSHAcceptor | None = None
@@ -323,6 +328,12 @@ class SFTPServer:
         """The host key in OpenSSH public key format (``ssh-ed25519 AAAA...``)."""
         return bytes(self._host_key.export_public_key("openssh")).decode().strip()
 
+    @property
+    def host_key_fingerprints(self) -> dict[str, str]:
+        """Every host key's fingerprint by key type (``{"ssh-rsa": "SHA256:...", ...}``)."""
+        keys = [self._host_key, *self._extra_keys]
+        return {k.get_algorithm(): str(k.get_fingerprint("sha256")) for k in keys}
+
     def known_hosts_line(self) -> str:
         """A ``known_hosts`` line for this server (``[127.0.0.1]:PORT ssh-ed25519 ...``)."""
         return f"[{self.host}]:{self.port} {self.host_public_key}"
@@ -340,7 +351,7 @@ class SFTPServer:
 
     async def _update_keys(self) -> None:
         if self._acceptor is not None:
-            self._acceptor.update(server_host_keys=[self._host_key])
+            self._acceptor.update(server_host_keys=[self._host_key, *self._extra_keys])
 
     # ---- fault injection --------------------------------------------------
 
@@ -432,7 +443,7 @@ class SFTPServer:
         self._acceptor = await asyncssh.listen(
             self.host,
             0,
-            server_host_keys=[self._host_key],
+            server_host_keys=[self._host_key, *self._extra_keys],
             server_factory=lambda: _SSHServer(state),
             sftp_factory=lambda chan: _SFTPHandler(chan, state),
             allow_scp=False,
