@@ -6,8 +6,10 @@ import types
 
 import pytest
 
+import semine_plugins
 import semine_plugins.sandbox
 import semine_plugins.semine
+import semine_plugins.ubl
 from semine_plugins.errors import SemineError
 from semine_plugins.semine import (
     AuthenticationError,
@@ -24,7 +26,9 @@ def _isort_key(name: str) -> tuple[int, str]:
     return kind, name
 
 
-@pytest.mark.parametrize("module", [semine_plugins.semine, semine_plugins.sandbox])
+@pytest.mark.parametrize(
+    "module", [semine_plugins, semine_plugins.semine, semine_plugins.sandbox, semine_plugins.ubl]
+)
 def test_all_is_sorted_and_complete(module: types.ModuleType) -> None:
     """__all__ is sorted and lists every public name the package defines."""
     public = {
@@ -33,7 +37,7 @@ def test_all_is_sorted_and_complete(module: types.ModuleType) -> None:
         if not name.startswith("_") and not isinstance(value, types.ModuleType)
     }
     assert module.__all__ == sorted(module.__all__, key=_isort_key)
-    assert set(module.__all__) == public - {"annotations"}
+    assert set(module.__all__) - {"__version__"} == public - {"annotations"}
 
 
 def test_error_tree() -> None:
