@@ -63,24 +63,47 @@ def _descend(el: etree._Element, path: tuple[str, ...]) -> etree._Element | None
     return node
 
 
+_TAX_AMOUNT = f"{{{CBC}}}TaxAmount"
+
+
+def _children(el: etree._Element) -> dict[str, list[etree._Element]]:
+    """Index an element's children by tag, once, instead of one scan per mapped field."""
+    index: dict[str, list[etree._Element]] = {}
+    for child in el:
+        tag = child.tag
+        if isinstance(tag, str):  # not a comment or processing instruction
+            index.setdefault(tag, []).append(child)
+    return index
+
+
+def _first(
+    el: etree._Element, index: dict[str, list[etree._Element]], path: tuple[str, ...]
+) -> etree._Element | None:
+    if not path:
+        return el
+    found = index.get(path[0])
+    return _descend(found[0], path[1:]) if found else None
+
+
 def _read_obj(el: etree._Element, cls: type[Any], cn: bool, currency: str) -> Any:
     kwargs: dict[str, Any] = {}
+    index = _children(el)
     for step in compiled(cls, cn):
         if step.kind == "currency":
-            amount = el.find(f"{{{CBC}}}TaxAmount")
+            amount = _first(el, index, (_TAX_AMOUNT,))
             code = amount.get("currencyID") if amount is not None else None
             if code and code != currency:
                 kwargs[step.name] = code
             continue
         if step.attr is not None:
-            target = _descend(el, step.path)
+            target = _first(el, index, step.path)
             attr = target.get(step.attr) if target is not None else None
             if attr is not None and attr.strip():
                 kwargs[step.name] = attr.strip()
             continue
         if step.many:
             values = []
-            for wrapper in el.iterchildren(step.path[0]):
+            for wrapper in index.get(step.path[0], ()):
                 leaf = _descend(wrapper, step.path[1:])
                 if leaf is not None:
                     value = _read_value(leaf, step, cn, currency)
@@ -88,7 +111,7 @@ def _read_obj(el: etree._Element, cls: type[Any], cn: bool, currency: str) -> An
                         values.append(value)
             kwargs[step.name] = tuple(values)
         else:
-            leaf = _descend(el, step.path)
+            leaf = _first(el, index, step.path)
             if leaf is not None:
                 value = _read_value(leaf, step, cn, currency)
                 if value is not None:
@@ -108,9 +131,16 @@ def _read_obj(el: etree._Element, cls: type[Any], cn: bool, currency: str) -> An
         ) from exc
 
 
+_REQUIRED: dict[tuple[type[Any], bool], list[tuple[Step, str]]] = {}
+
+
 def _required(cls: type[Any], cn: bool) -> list[tuple[Step, str]]:
-    mandatory = {f.name for f in attrs.fields(cls) if f.default is attrs.NOTHING}
-    return [(s, s.name) for s in compiled(cls, cn) if s.name in mandatory]
+    found = _REQUIRED.get((cls, cn))
+    if found is None:
+        mandatory = {f.name for f in attrs.fields(cls) if f.default is attrs.NOTHING}
+        found = [(s, s.name) for s in compiled(cls, cn) if s.name in mandatory]
+        _REQUIRED[(cls, cn)] = found
+    return found
 
 
 def _bad(el: etree._Element, what: str, text: str) -> UBLParseError:
