@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -47,6 +47,19 @@ class NullProgress:
 
     def finish(self) -> None:
         """Do nothing."""
+
+
+class _MergingAdapter(logging.LoggerAdapter[logging.Logger]):
+    """Adds the integration to every record and keeps the call's own ``extra`` (the file).
+
+    The standard adapter replaces a call's ``extra`` with its own before Python 3.13.
+    """
+
+    def process(
+        self, msg: Any, kwargs: MutableMapping[str, Any]
+    ) -> tuple[Any, MutableMapping[str, Any]]:
+        kwargs["extra"] = {**(self.extra or {}), **(kwargs.get("extra") or {})}
+        return msg, kwargs
 
 
 class Events:
@@ -122,7 +135,7 @@ class IntegrationContext:
 
     @log.default
     def _log_default(self) -> logging.LoggerAdapter[logging.Logger]:
-        return logging.LoggerAdapter(
+        return _MergingAdapter(
             logging.getLogger(f"semine_plugins.{self.plugin}"),
             {"integration": self.integration},
         )

@@ -375,3 +375,26 @@ def test_config_path_from_the_environment(world, tmp_path):
     )
     assert result.exit_code == 0
     assert "acme" in result.output
+
+
+def test_json_logs_carry_the_integration_and_file_and_no_secret(world):
+    world.put("good.xml", sample_document("G-1"))
+    world.put("bad.xml", b"<Invoice>not UBL</Invoice>")
+    world.runner()
+    args = ["-v", "--log-format", "json", "receive", "acme", "--format", "json"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "semine_plugins", "--config", str(world.config), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 1
+    records = [json.loads(line) for line in proc.stderr.splitlines() if line.startswith("{")]
+    assert records, proc.stderr
+    by_file = {r.get("file"): r for r in records if r.get("file")}
+    assert {"good.xml", "bad.xml"} <= set(by_file)
+    assert all(r.get("integration") == "acme" for r in by_file.values())
+    for secret in (world.settings["password"], world.semine["semine_password"]):
+        assert secret not in proc.stderr
+        assert secret not in proc.stdout
