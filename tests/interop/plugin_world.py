@@ -13,7 +13,6 @@ that change the server's key.
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import shutil
@@ -22,17 +21,16 @@ from pathlib import Path
 from typing import Any
 
 from conftest import SSHD, OpenSSH, _run, _wait_ready
-from semine_plugins import ConnectionReport, RunReport, get_plugin_host, load_config
-from semine_plugins._runner import Runner
-from semine_plugins.sandbox import SandboxAdmin, SandboxServer, sample_detail
+from semine_plugins.sandbox import SandboxServer
+from semine_plugins.testing import IntegrationWorld, SemineSandbox
 
 EMAIL = "integration@acme.no"
 SEMINE_PASSWORD = "semine-pass-9"
 IMPORT = "/api/v1.0/organizations/"  # the import call's path prefix (not the token call)
 
 
-class SshWorld:
-    """One integration against sshd and a sandbox, driven through the Runner.
+class SshWorld(IntegrationWorld):
+    """One integration against sshd and a sandbox, driven through the Runner (the testing kit's).
 
     :param tmp: the test's temporary folder (the configuration file lives there).
     :param server: the running sshd.
@@ -52,78 +50,45 @@ class SshWorld:
     ) -> None:
         self.tmp = tmp
         self.server = server
-        self.sandbox = sandbox
         self.user = user
         self.chrooted = chrooted
         name = f"w-{secrets.token_hex(4)}"
         self.folder = f"/upload/{name}" if chrooted else f"{server.user_home}/{name}"
         self.root = self.local(self.folder)
         self._mkdirs(self.root)
-        self.admin = SandboxAdmin(sandbox.url)
-        (self.client,) = self.admin.setup(
-            users=[{"email": EMAIL, "password": SEMINE_PASSWORD}],
-            organizations=[
-                {
-                    "name": "Acme",
-                    "clients": [{"name": "Acme AS", "organizationNumber": "912345678"}],
-                }
-            ],
+        semine = SemineSandbox.set_up(
+            sandbox,
+            email=EMAIL,
+            password=SEMINE_PASSWORD,
+            organization="Acme",
+            client_name="Acme AS",
+            organization_number="912345678",
         )
-        self.config = tmp / "semine-plugins.toml"
-        self.settings: dict[str, Any] = {
-            "host": server.host,
-            "port": server.port,
-            "username": user,
-            "password": server.password,
-            "folder": self.folder,
-            "success_folder": f"{self.folder}/processed",
-            "failure_folder": f"{self.folder}/failed",
-            "stable_seconds": 0,
-            "connections": 2,
-            "connect_timeout": 10,
-            "operation_timeout": 10,
-        }
-        self.semine: dict[str, Any] = {"semine_email": EMAIL, "semine_password": SEMINE_PASSWORD}
+        self.admin = semine.admin
+        self.client = semine.client
+        super().__init__(
+            tmp,
+            semine,
+            plugin="ftp",
+            settings={
+                "host": server.host,
+                "port": server.port,
+                "username": user,
+                "password": server.password,
+                "folder": self.folder,
+                "success_folder": f"{self.folder}/processed",
+                "failure_folder": f"{self.folder}/failed",
+                "stable_seconds": 0,
+                "connections": 2,
+                "connect_timeout": 10,
+                "operation_timeout": 10,
+            },
+        )
 
     def close(self) -> None:
         """Close the admin client and remove the test's folder from the server."""
         self.admin.close()
         shutil.rmtree(self.root, ignore_errors=True)
-
-    # ------------------------------------------------------------ configuration
-
-    def configure(self, **changes: Any) -> None:
-        """Change plugin settings (None removes a key)."""
-        for key, value in changes.items():
-            if value is None:
-                self.settings.pop(key, None)
-            else:
-                self.settings[key] = value
-
-    def write_config(self) -> Path:
-        """Write the configuration file (integration ``acme``) and return its path."""
-
-        def toml(value: Any) -> str:
-            return json.dumps(value) if not isinstance(value, bool) else str(value).lower()
-
-        lines = ["[integrations.acme]", 'plugin = "ftp"', f"semine_url = {toml(self.sandbox.url)}"]
-        lines += [f"{k} = {toml(v)}" for k, v in self.semine.items()]
-        lines.append("[integrations.acme.settings]")
-        lines += [f"{k} = {toml(v)}" for k, v in self.settings.items()]
-        self.config.write_text("\n".join(lines) + "\n")
-        return self.config
-
-    def runner(self) -> Runner:
-        return Runner(get_plugin_host(), load_config(self.write_config()))
-
-    def receive(self) -> RunReport:
-        return self.runner().receive("acme")
-
-    def send(self) -> RunReport:
-        return self.runner().send("acme")
-
-    def check(self) -> ConnectionReport:
-        return self.runner().test_connection("acme")
 
     # ------------------------------------------------------------ the server's disk
 
@@ -165,17 +130,11 @@ class SshWorld:
 
     def seed(self, **changes: Any) -> int:
         """Create an invoice in SEMINE (status as given, e.g. ``invoiceStatus="Posting"``)."""
-        return self.admin.seed_invoice(self.client, sample_detail(**changes))
+        return self.sandbox.seed(**changes)
 
     def posts(self) -> list[dict[str, Any]]:
         """The import calls SEMINE received, in order."""
-        return [
-            c
-            for c in self.admin.calls()
-            if c["method"] == "POST"
-            and c["path"].endswith("/invoices")
-            and not c["path"].startswith("/sandbox")
-        ]
+        return self.sandbox.imports()
 
 
 def host_key(folder: Path, name: str) -> tuple[Path, str]:

@@ -1,4 +1,8 @@
-"""A real third-party plugin distribution, built and installed during the test session."""
+"""Fixtures: a real third-party plugin distribution, and the sandbox from the testing kit.
+
+The sandbox fixtures (``server``, ``admin``, ``company``) are the kit's
+``semine_sandbox`` seen in parts, with a 200 kB import limit.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,12 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from semine_plugins.sandbox import SandboxAdmin, SandboxClient, SandboxServer
+from semine_plugins.testing import SemineSandbox
 
 PYPROJECT = """
 [build-system]
@@ -199,3 +207,24 @@ def _run_cli(
 def run_cli() -> object:
     """Run ``python -m semine_plugins ARGS`` in a real subprocess (site= adds a folder)."""
     return _run_cli
+
+
+@pytest.fixture
+def semine_sandbox_options() -> dict[str, Any]:
+    return {"max_document_bytes": 200_000}
+
+
+@pytest.fixture
+def server(semine_sandbox: SemineSandbox) -> SandboxServer:
+    return semine_sandbox.server
+
+
+@pytest.fixture
+def admin(semine_sandbox: SemineSandbox) -> SandboxAdmin:
+    return semine_sandbox.admin
+
+
+@pytest.fixture
+def company(semine_sandbox: SemineSandbox) -> SandboxClient:
+    """The client (Kjøper AS, 123456785) the sandbox user sees."""
+    return semine_sandbox.client

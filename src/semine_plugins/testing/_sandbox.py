@@ -33,7 +33,7 @@ _IMPORT_PREFIX = "/api/"
 class SemineSandbox:
     """A SEMINE sandbox served on loopback, with a user and the client (company) it sees.
 
-    Made by :meth:`running` (or the ``semine_sandbox`` fixture). The client is
+    Made by :meth:`running` or :meth:`set_up` (or the ``semine_sandbox`` fixture). The client is
     the buyer of :meth:`document` and :meth:`seed`'s invoices, so what a
     plugin imports or exports matches it.
 
@@ -70,7 +70,33 @@ class SemineSandbox:
     @classmethod
     @contextlib.contextmanager
     def running(
+        cls, *, max_document_bytes: int | None = None, **users: str
+    ) -> Iterator[SemineSandbox]:
+        """Start a sandbox, create the user and one client; stop it on leaving.
+
+        :param max_document_bytes: answer larger imports with 413 (default:
+            the sandbox's own limit).
+        :param users: ``email``, ``password``, ``token``, ``organization``,
+            ``client_name``, ``organization_number``, as for :meth:`set_up`.
+        :raises MissingExtraError: the ``sandbox`` extra is not installed.
+        """
+        require_sandbox_extra("sandbox")
+        from semine_plugins.sandbox import SandboxServer  # noqa: PLC0415
+
+        options: dict[str, Any] = {}
+        if max_document_bytes is not None:
+            options["max_document_bytes"] = max_document_bytes
+        with SandboxServer(**options) as server:
+            sandbox = cls.set_up(server, **users)
+            try:
+                yield sandbox
+            finally:
+                sandbox.admin.close()
+
+    @classmethod
+    def set_up(
         cls,
+        server: SandboxServer,
         *,
         email: str = SANDBOX_EMAIL,
         password: str = SANDBOX_PASSWORD,
@@ -78,21 +104,19 @@ class SemineSandbox:
         organization: str = "Regnskap AS",
         client_name: str = "Kjøper AS",
         organization_number: str = "123456785",
-        max_document_bytes: int | None = None,
-    ) -> Iterator[SemineSandbox]:
-        """Start a sandbox, create the user and one client; stop it on leaving.
+    ) -> SemineSandbox:
+        """Create the user and one client on a running sandbox server.
 
-        :param max_document_bytes: answer larger imports with 413 (default:
-            the sandbox's own limit).
+        The default client is the buyer of :meth:`document` and :meth:`seed`'s
+        invoices. Close ``.admin`` when done.
+
         :raises MissingExtraError: the ``sandbox`` extra is not installed.
         """
         require_sandbox_extra("sandbox")
-        from semine_plugins.sandbox import SandboxAdmin, SandboxServer  # noqa: PLC0415
+        from semine_plugins.sandbox import SandboxAdmin  # noqa: PLC0415
 
-        options: dict[str, Any] = {}
-        if max_document_bytes is not None:
-            options["max_document_bytes"] = max_document_bytes
-        with SandboxServer(**options) as server, SandboxAdmin(server.url) as admin:
+        admin = SandboxAdmin(server.url)
+        try:
             (client,) = admin.setup(
                 users=[{"email": email, "password": password, "personalAccessToken": token}],
                 organizations=[
@@ -104,7 +128,10 @@ class SemineSandbox:
                     }
                 ],
             )
-            yield cls(server, admin, client, email=email, password=password, token=token)
+        except BaseException:
+            admin.close()
+            raise
+        return cls(server, admin, client, email=email, password=password, token=token)
 
     @property
     def url(self) -> str:

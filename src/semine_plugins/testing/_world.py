@@ -28,7 +28,7 @@ class IntegrationWorld:
     exercises the same path as ``semine-plugins receive NAME``. The
     integration's state lives in :attr:`data_dir`, inside the test's folder.
 
-    :param folder: the test's temporary folder (configuration and state go here).
+    :param workdir: the test's temporary folder (configuration and state go here).
     :param sandbox: the running SEMINE sandbox.
     :param plugin: the plugin's entry-point name.
     :param settings: the plugin's raw settings, as in the ``settings`` table.
@@ -36,16 +36,17 @@ class IntegrationWorld:
     :param host: the plugin host (default: a fresh one reading entry points).
 
     :ivar settings: the raw settings; change them with :meth:`configure`.
-    :ivar semine: the SEMINE keys of the integration (``semine_url``,
-        ``semine_email``, ``semine_password``); change them to test a wrong
-        password or an unreachable SEMINE.
+    :ivar semine_url: the integration's ``semine_url`` (the sandbox's).
+    :ivar semine: the SEMINE credentials of the integration (``semine_email``,
+        ``semine_password``, or ``semine_token``); change them to test a
+        wrong password.
     :ivar config: the configuration file's path.
     :ivar data_dir: where integrations keep their state (``ctx.state_dir`` is below).
     """
 
     def __init__(
         self,
-        folder: Path,
+        workdir: Path,
         sandbox: SemineSandbox,
         *,
         plugin: str,
@@ -53,14 +54,18 @@ class IntegrationWorld:
         name: str = "acme",
         host: PluginHost | None = None,
     ) -> None:
-        self.folder = folder
+        self.workdir = workdir
         self.sandbox = sandbox
         self.plugin = plugin
         self.name = name
         self.settings: dict[str, Any] = dict(settings)
-        self.semine: dict[str, Any] = sandbox.integration_fields()
-        self.config = folder / f"semine-plugins-{name}.toml"
-        self.data_dir = folder / "data"
+        self.semine_url = sandbox.url
+        self.semine: dict[str, Any] = {
+            "semine_email": sandbox.email,
+            "semine_password": sandbox.password,
+        }
+        self.config = workdir / f"semine-plugins-{name}.toml"
+        self.data_dir = workdir / "data"
         self.host = host if host is not None else get_plugin_host()
 
     def __repr__(self) -> str:
@@ -76,10 +81,14 @@ class IntegrationWorld:
 
     def write_config(self) -> Path:
         """Write the configuration file and return its path."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.workdir.mkdir(parents=True, exist_ok=True)
         self.config.write_text(
             render_integration(
-                self.name, plugin=self.plugin, settings=self.settings, **self.semine
+                self.name,
+                plugin=self.plugin,
+                semine_url=self.semine_url,
+                settings=self.settings,
+                **self.semine,
             ),
             encoding="utf-8",
         )

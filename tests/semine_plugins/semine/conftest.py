@@ -1,4 +1,4 @@
-"""Fixtures: the sandbox as a real server on loopback, its admin, a SEMINE client."""
+"""Fixtures: a SEMINE client on the sandbox (server, admin and company are in ../conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,39 +6,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from semine_plugins.sandbox import SandboxAdmin, SandboxClient, SandboxServer
+from semine_plugins.sandbox import SandboxClient, SandboxServer
 from semine_plugins.semine import RetryPolicy, SemineClient
 from semine_plugins.settings import Secret
+from semine_plugins.testing import SANDBOX_EMAIL as EMAIL
+from semine_plugins.testing import SANDBOX_PASSWORD as PASSWORD
+from semine_plugins.testing import SANDBOX_TOKEN as PAT
 
-EMAIL = "integration@example.no"
-PASSWORD = "correct horse battery staple"
-PAT = "pat-0123456789abcdef"
-
-
-@pytest.fixture
-def server() -> Iterator[SandboxServer]:
-    with SandboxServer(max_document_bytes=200_000) as srv:
-        yield srv
-
-
-@pytest.fixture
-def admin(server: SandboxServer) -> Iterator[SandboxAdmin]:
-    with SandboxAdmin(server.url) as adm:
-        yield adm
-
-
-@pytest.fixture
-def company(admin: SandboxAdmin) -> SandboxClient:
-    (client,) = admin.setup(
-        users=[{"email": EMAIL, "password": PASSWORD, "personalAccessToken": PAT}],
-        organizations=[
-            {
-                "name": "Regnskap AS",
-                "clients": [{"name": "Kjøper AS", "organizationNumber": "123456785"}],
-            }
-        ],
-    )
-    return client
+__all__ = ["EMAIL", "PASSWORD", "PAT"]
 
 
 class FakeTime:
