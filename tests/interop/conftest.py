@@ -15,6 +15,7 @@ The server has three host keys, as a stock OpenSSH install does: ed25519
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
 import shutil
@@ -31,6 +32,7 @@ import pytest
 SSHD = Path("/usr/sbin/sshd")
 USER = "semine-user"
 CHROOT_USER = "semine-chroot"
+LOCK = Path("/run/semine-plugins-interop.lock")
 
 
 @attrs.frozen
@@ -102,6 +104,10 @@ def openssh() -> Iterator[OpenSSH]:
     if os.geteuid() != 0:
         pytest.fail("the interop suite starts sshd and creates users: run it as root")
     Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # privilege separation folder
+    # The test users' passwords and home folder are shared by the machine: one
+    # interop run at a time (a second one waits here until the first is done).
+    lock = LOCK.open("a")
+    fcntl.flock(lock, fcntl.LOCK_EX)
 
     work = Path(tempfile.mkdtemp(prefix="semine-interop-"))
     work.chmod(0o755)  # sshd reads authorized keys with the user's rights
@@ -196,3 +202,4 @@ Match User {CHROOT_USER}
             process.wait(timeout=10)
         shutil.rmtree(work, ignore_errors=True)
         shutil.rmtree(jail_parent, ignore_errors=True)
+        lock.close()  # releases the lock

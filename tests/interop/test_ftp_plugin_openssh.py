@@ -113,6 +113,19 @@ def test_without_failure_folder_a_failed_file_stays_and_is_not_reported_again(
     assert world.files() == []
 
 
+def test_without_success_folder_an_imported_file_is_deleted(world: SshWorld) -> None:
+    """No Success folder: after SEMINE confirms, the file is deleted from the main folder."""
+    world.configure(success_folder=None)
+    doc = sample_document("INV-5")
+    world.put("a.xml", doc)
+    (o,) = world.receive().outcomes
+    assert o.outcome is Outcome.IMPORTED
+    assert world.admin.document(int(o.invoice_id)) == doc
+    assert world.files() == []
+    assert not (world.root / "processed").exists()
+    assert world.receive().outcomes == ()
+
+
 def test_name_clash_in_success_folder_gets_a_free_name(world: SshWorld) -> None:
     """A name already taken in the Success folder: the file gets a free name; nothing is lost."""
     doc = sample_document("INV-1")
