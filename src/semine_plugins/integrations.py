@@ -75,6 +75,13 @@ class SemineAccess:
 
     ``repr`` shows the URL and email only; password and token are
     :class:`~semine_plugins.Secret`.
+
+    :ivar url: the SEMINE API base URL (``https``, or ``http`` on loopback only).
+    :ivar email: Semine Email, for password login.
+    :ivar password: Semine Password, for password login.
+    :ivar token: a personal access token, instead of email and password.
+    :ivar client: client id or organisation number; ``None``: the only client
+        the user sees.
     """
 
     url: str
@@ -152,7 +159,11 @@ class Integration:
 
 @attrs.frozen(kw_only=True)
 class Config:
-    """A loaded configuration file."""
+    """A loaded configuration file.
+
+    :ivar path: the file it was read from.
+    :ivar integrations: Integration Name → :class:`Integration`, in file order.
+    """
 
     path: Path
     integrations: Mapping[str, Integration]

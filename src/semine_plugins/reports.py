@@ -28,9 +28,13 @@ class CheckStatus(enum.StrEnum):
     """The result of one connection check."""
 
     PASSED = "passed"
+    """The check found what it looked for."""
     FAILED = "failed"
+    """The check failed; the report is not ok. ``hint`` says what to do."""
     WARNING = "warning"
-    SKIPPED = "skipped"  # an earlier check failed, so this one could not run
+    """Works, but a person should look (a newly trusted host key, say)."""
+    SKIPPED = "skipped"
+    """An earlier check failed, so this one could not run."""
 
 
 @attrs.frozen(kw_only=True)
@@ -90,13 +94,20 @@ class ConnectionReport:
 class Outcome(enum.StrEnum):
     """What happened to one file or invoice in a run."""
 
-    SENT = "sent"  # an invoice was exported and confirmed Posted
-    IMPORTED = "imported"  # a file was imported into SEMINE as a new invoice
-    DUPLICATE = "duplicate"  # SEMINE already had it; nothing new was created
-    FAILED = "failed"  # permanent failure; moved to Failure folder / reported
-    RETRY = "retry"  # transient failure; left in place, tried again next run
-    SKIPPED = "skipped"  # deliberately not processed (reason says why)
-    WARNING = "warning"  # something a person should look at, nothing was done
+    SENT = "sent"
+    """An invoice was exported and confirmed Posted."""
+    IMPORTED = "imported"
+    """A file was imported into SEMINE as a new invoice."""
+    DUPLICATE = "duplicate"
+    """SEMINE already had it; nothing new was created."""
+    FAILED = "failed"
+    """Permanent failure: moved to the Failure folder, or reported."""
+    RETRY = "retry"
+    """Transient failure: left in place, tried again on the next run."""
+    SKIPPED = "skipped"
+    """Deliberately not processed (the reason says why)."""
+    WARNING = "warning"
+    """Something a person should look at; nothing was done."""
 
 
 _FAILING = frozenset({Outcome.FAILED, Outcome.RETRY})
