@@ -339,7 +339,7 @@ def file_imported(integration: str, plugin: str, outcome: FileOutcome) -> None:
         @hookimpl
         def file_imported(integration: str, outcome: FileOutcome) -> None:
             if outcome.outcome is Outcome.IMPORTED:
-                IMPORTED_TOTAL.labels(integration).inc()
+                IMPORTED_TOTAL.labels(integration).inc()  # a prometheus_client Counter
 
     :param integration: the integration's name.
     :param plugin: the plugin that imported it.
@@ -363,6 +363,7 @@ def file_failed(integration: str, plugin: str, outcome: FileOutcome) -> None:
         @hookimpl
         def file_failed(integration: str, plugin: str, outcome: FileOutcome) -> None:
             if outcome.outcome is Outcome.FAILED:
+                # notify_operator: your own e-mail, chat or paging call
                 notify_operator(f"{integration} ({plugin}): {outcome.name}: {outcome.reason}")
 
     :param integration: the integration's name.
