@@ -146,7 +146,7 @@ class _Receiver:
                 f"{self.s.max_file_size:,} (max_file_size); raise the limit if it is genuine",
             )
         try:
-            data = fs.read_capped(path, self.s.max_file_size)
+            data = fs.read_capped(path, self.s.max_file_size, size=entry.size)
         except RemoteNotFoundError:
             return None  # gone since the listing (another reader took it)
         except TransferError as exc:

@@ -700,6 +700,7 @@ class RemoteFS:
         self.host_key_trust = trust
         self.broken = False
         self._posix_rename: bool | None = None
+        self._folders: set[str] = set()  # made or found by makedirs on this connection
 
     def __repr__(self) -> str:
         return f"<RemoteFS {self._errors.where}{' broken' if self.broken else ''}>"
@@ -778,7 +779,12 @@ class RemoteFS:
     # ---- changes ----------------------------------------------------------
 
     def makedirs(self, folder: str) -> None:
-        """Create ``folder`` and its missing parents (existing ones are fine)."""
+        """Create ``folder`` and its missing parents (existing ones are fine).
+
+        A folder this connection already made or found is not asked about again.
+        """
+        if folder in self._folders:
+            return
         parts = [p for p in folder.split("/") if p]
         current = "/" if folder.startswith("/") else ""
         for part in parts:
@@ -791,6 +797,7 @@ class RemoteFS:
             except TransferError:
                 if not self.isdir(current):  # created meanwhile by someone else is fine
                     raise
+        self._folders.add(folder)
 
     def remove(self, path: str) -> None:
         """Remove the file ``path``."""
@@ -878,17 +885,23 @@ class RemoteFS:
         with contextlib.suppress(Exception):
             self._sftp.remove(path)
 
-    def read_capped(self, path: str, max_size: int) -> bytes:
+    def read_capped(self, path: str, max_size: int, *, size: int | None = None) -> bytes:
         """Return the content of ``path``, refusing files larger than ``max_size`` bytes.
 
+        :param size: the size a listing just showed, if known (saves asking the
+            server again; the cap is still enforced while reading).
         :raises FileTooLargeError: the file is larger (checked before reading, and
             again while reading in case it grows).
         """
         with self._mapped("reading", path):
-            size = self._sftp.stat(path).st_size or 0
+            if size is None:
+                size = self._sftp.stat(path).st_size or 0
             if size <= max_size:
                 with self._sftp.open(path, "rb") as handle:
-                    handle.prefetch(size)
+                    if size > handle.MAX_REQUEST_SIZE:
+                        # Every read request at once; a small file is one request anyway,
+                        # and paramiko's prefetch costs a thread per file.
+                        handle.prefetch(size)
                     data = handle.read(max_size + 1)
                 if len(data) <= max_size:
                     return data
@@ -909,6 +922,7 @@ class RemoteFS:
         :raises RemoteFileExistsError: every candidate name is taken.
         """
         target = check_name(name if name is not None else posixpath.basename(src))
+        known = dst_folder in self._folders
         self.makedirs(dst_folder)
         stem, dot, ext = target.rpartition(".")
         if not stem:
@@ -919,7 +933,17 @@ class RemoteFS:
             if self.exists(dst):
                 continue
             try:
-                self._rename(src, dst, replace=False)
+                try:
+                    self._rename(src, dst, replace=False)
+                except RemoteNotFoundError:
+                    if not known:
+                        raise
+                    # The folder was found earlier on this connection; it may have been
+                    # removed since: make it again and retry once.
+                    known = False
+                    self._folders.discard(dst_folder)
+                    self.makedirs(dst_folder)
+                    self._rename(src, dst, replace=False)
             except RemoteFileExistsError:
                 continue  # taken between the check and the rename
             return dst

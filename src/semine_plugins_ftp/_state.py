@@ -18,6 +18,12 @@ next run:
 * ``uploads``: files this integration wrote to the main folder, so receive
   never imports them back.
 * ``pins``: trust-on-first-use host key fingerprints.
+
+Writes are *group-committed*: a writer returns only once its change is on
+disk (``synchronous=FULL``), but the changes of threads writing at the same
+time share one transaction and one ``fsync``, so parallel workers do not
+queue behind each other's disk flushes. Reads use a connection of their own
+and see every write that has returned.
 """
 
 from __future__ import annotations
@@ -25,9 +31,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -90,6 +95,28 @@ class FileState:
         return self.size == size and self.mtime == mtime
 
 
+class StateWriteError(sqlite3.OperationalError):
+    """A change could not be stored (nor could the others committed with it)."""
+
+
+class _Write:
+    """One change waiting for a group commit."""
+
+    def __init__(self, sql: str, params: tuple[object, ...]) -> None:
+        self.sql = sql
+        self.params = params
+        self.done = False
+        self.error: BaseException | None = None
+
+    def raise_error(self) -> None:
+        if self.error is not None and not isinstance(self.error, Exception):
+            raise self.error  # KeyboardInterrupt and the like stay what they are
+        if self.error is not None:
+            raise StateWriteError(
+                f"the state database could not be written: {self.error}"
+            ) from self.error
+
+
 class StateStore:
     """The SQLite state of one integration; safe to share between threads.
 
@@ -99,16 +126,26 @@ class StateStore:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._lock = threading.Lock()  # the writing connection
+        self._db = self._connect(path)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
+        self._read_lock = threading.Lock()  # the reading connection
+        self._reader = self._connect(path)
+        self._queue = threading.Condition()  # guards _waiting and _committing
+        self._waiting: list[_Write] = []
+        self._committing = False
+
+    @staticmethod
+    def _connect(path: Path) -> sqlite3.Connection:
+        return sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
 
     def close(self) -> None:
         """Close the database."""
-        with self._lock:
+        with self._lock, self._read_lock:
             self._db.close()
+            self._reader.close()
 
     def __enter__(self) -> StateStore:
         return self
@@ -116,27 +153,53 @@ class StateStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def _write(self, sql: str, params: tuple[object, ...]) -> None:
+        """Run one change and return once it is durable (group commit, see the module)."""
+        mine = _Write(sql, params)
+        with self._queue:
+            self._waiting.append(mine)
+            while not mine.done and self._committing:
+                self._queue.wait()
+            if mine.done:
+                mine.raise_error()
+                return
+            # No commit under way: this thread commits everything waiting, its own included.
+            self._committing = True
+            batch, self._waiting = self._waiting, []
+        error: BaseException | None = None
+        try:
+            with self._lock:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    for write in batch:
+                        self._db.execute(write.sql, write.params)
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+        except BaseException as exc:
+            error = exc
+        with self._queue:
+            for write in batch:
+                write.done, write.error = True, error
+            self._committing = False
+            self._queue.notify_all()
+        mine.raise_error()
+
+    def _read(self, sql: str, params: tuple[object, ...]) -> tuple[Any, ...] | None:
+        with self._read_lock:
+            row: tuple[Any, ...] | None = self._reader.execute(sql, params).fetchone()
+        return row
 
     # ------------------------------------------------------------- files
 
     def get(self, folder: str, name: str) -> FileState | None:
         """Return the recorded state of a file, or ``None``."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT folder, name, size, mtime, sha256, state, attempts, invoice_id, reason"
-                " FROM files WHERE folder = ? AND name = ?",
-                (folder, name),
-            ).fetchone()
+        row = self._read(
+            "SELECT folder, name, size, mtime, sha256, state, attempts, invoice_id, reason"
+            " FROM files WHERE folder = ? AND name = ?",
+            (folder, name),
+        )
         if row is None:
             return None
         return FileState(
@@ -165,29 +228,16 @@ class StateStore:
         reason: str = "",
     ) -> None:
         """Record a file's state (replacing what was there), durably."""
-        with self._tx() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO files"
-                " (folder, name, size, mtime, sha256, state, attempts, invoice_id, reason, updated)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    folder,
-                    name,
-                    size,
-                    mtime,
-                    sha256,
-                    state,
-                    attempts,
-                    invoice_id,
-                    reason,
-                    time.time(),
-                ),
-            )
+        self._write(
+            "INSERT OR REPLACE INTO files"
+            " (folder, name, size, mtime, sha256, state, attempts, invoice_id, reason, updated)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (folder, name, size, mtime, sha256, state, attempts, invoice_id, reason, time.time()),
+        )
 
     def forget(self, folder: str, name: str) -> None:
         """Drop a file's row: it left the main folder."""
-        with self._tx() as db:
-            db.execute("DELETE FROM files WHERE folder = ? AND name = ?", (folder, name))
+        self._write("DELETE FROM files WHERE folder = ? AND name = ?", (folder, name))
 
     # ------------------------------------------------------------- uploads
 
@@ -195,47 +245,37 @@ class StateStore:
         self, folder: str, name: str, *, size: int, sha256: str, invoice_id: str
     ) -> None:
         """Remember a file this integration wrote (before it appears under its name)."""
-        with self._tx() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO uploads (folder, name, size, sha256, invoice_id, created)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (folder, name, size, sha256, invoice_id, time.time()),
-            )
+        self._write(
+            "INSERT OR REPLACE INTO uploads (folder, name, size, sha256, invoice_id, created)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (folder, name, size, sha256, invoice_id, time.time()),
+        )
 
     def uploaded(self, folder: str, name: str, size: int) -> bool:
         """True when this integration wrote ``name`` with this size to ``folder``."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT size FROM uploads WHERE folder = ? AND name = ?", (folder, name)
-            ).fetchone()
+        row = self._read("SELECT size FROM uploads WHERE folder = ? AND name = ?", (folder, name))
         return row is not None and row[0] == size
 
     def upload_sha(self, folder: str, name: str) -> str | None:
         """The content hash of what this integration uploaded as ``name``, if it did."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT sha256 FROM uploads WHERE folder = ? AND name = ?", (folder, name)
-            ).fetchone()
+        row = self._read("SELECT sha256 FROM uploads WHERE folder = ? AND name = ?", (folder, name))
         return None if row is None else str(row[0])
 
     # ------------------------------------------------------------- pins
 
     def get_pin(self, host: str, port: int) -> str | None:
         """Return the recorded host key fingerprint for ``host:port``."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT fingerprint FROM pins WHERE host = ? AND port = ?", (host.lower(), port)
-            ).fetchone()
+        row = self._read(
+            "SELECT fingerprint FROM pins WHERE host = ? AND port = ?", (host.lower(), port)
+        )
         return None if row is None else str(row[0])
 
     def set_pin(self, host: str, port: int, fingerprint: str) -> None:
         """Record ``fingerprint`` as the trusted host key of ``host:port``."""
-        with self._tx() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO pins (host, port, fingerprint, first_seen)"
-                " VALUES (?, ?, ?, ?)",
-                (host.lower(), port, fingerprint, time.time()),
-            )
+        self._write(
+            "INSERT OR REPLACE INTO pins (host, port, fingerprint, first_seen) VALUES (?, ?, ?, ?)",
+            (host.lower(), port, fingerprint, time.time()),
+        )
 
 
 @attrs.frozen

@@ -1,0 +1,120 @@
+"""The shortcuts receive takes for speed keep their promises.
+
+A known Success folder is not asked about again (but is made again when it
+was removed meanwhile), a file read at its listed size is still read whole
+and still capped, and the state store's shared commits keep every change of
+every thread.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from semine_plugins.testing.sftp import SFTPServer
+from semine_plugins_ftp._remote import FileTooLargeError, RemoteFS, RemoteNotFoundError
+from semine_plugins_ftp._state import IMPORTED, IMPORTING, StateStore
+
+
+def test_second_move_into_a_folder_does_not_ask_about_it_again(
+    remote: RemoteFS, sftp_server: SFTPServer
+) -> None:
+    """After the first move, moving into the same folder is a name check and a rename."""
+    sftp_server.write("inbox/a.xml", b"a")
+    sftp_server.write("inbox/b.xml", b"b")
+    remote.move_unique("/inbox/a.xml", "/archive/2026/done")
+    before = len(sftp_server.operations)
+    assert remote.move_unique("/inbox/b.xml", "/archive/2026/done") == "/archive/2026/done/b.xml"
+    assert sftp_server.operations[before:].count("stat") <= 1
+    assert sftp_server.path("archive/2026/done/b.xml").read_bytes() == b"b"
+
+
+def test_move_makes_a_folder_removed_since_again(remote: RemoteFS, sftp_server: SFTPServer) -> None:
+    """Someone deleting the Success folder during a run costs nothing: it is made again."""
+    sftp_server.write("inbox/a.xml", b"a")
+    sftp_server.write("inbox/b.xml", b"b")
+    remote.move_unique("/inbox/a.xml", "/done")
+    shutil.rmtree(sftp_server.path("done"))
+    assert remote.move_unique("/inbox/b.xml", "/done") == "/done/b.xml"
+    assert sftp_server.path("done/b.xml").read_bytes() == b"b"
+    assert not sftp_server.path("inbox/b.xml").exists()
+
+
+def test_move_of_a_vanished_file_into_a_known_folder_says_so(
+    remote: RemoteFS, sftp_server: SFTPServer
+) -> None:
+    """A file another reader took is reported missing, also into a folder known to exist."""
+    sftp_server.write("inbox/a.xml", b"a")
+    remote.move_unique("/inbox/a.xml", "/done")
+    with pytest.raises(RemoteNotFoundError, match="no such file"):
+        remote.move_unique("/inbox/gone.xml", "/done")
+    assert sorted(p.name for p in sftp_server.path("done").iterdir()) == ["a.xml"]
+
+
+@pytest.mark.parametrize("size", [5, 200_000])
+def test_read_at_listed_size_reads_what_is_there_now(
+    remote: RemoteFS, sftp_server: SFTPServer, size: int
+) -> None:
+    """A file that grew since the listing is read whole, so the caller sees the change."""
+    data = bytes(i % 251 for i in range(size))
+    sftp_server.write("inbox/a.xml", data)
+    assert remote.read_capped("/inbox/a.xml", 10**6, size=size) == data
+    sftp_server.write("inbox/a.xml", data + b"more")
+    assert remote.read_capped("/inbox/a.xml", 10**6, size=size) == data + b"more"
+
+
+def test_read_at_listed_size_is_still_capped(remote: RemoteFS, sftp_server: SFTPServer) -> None:
+    """A file grown past the cap since the listing is refused while reading."""
+    sftp_server.write("inbox/a.xml", b"x" * 100)
+    with pytest.raises(FileTooLargeError, match="more than the maximum of 50"):
+        remote.read_capped("/inbox/a.xml", 50, size=10)
+
+
+def test_state_changes_of_many_threads_are_all_kept(tmp_path: Path) -> None:
+    """Threads writing at once each see their own changes, and all of them are on disk."""
+    path = tmp_path / "state.sqlite3"
+    store = StateStore(path)
+    errors: list[BaseException] = []
+
+    def worker(t: int) -> None:
+        try:
+            for i in range(40):
+                name = f"{t}-{i}.xml"
+                store.put("/in", name, size=i, mtime=1, state=IMPORTING, sha256="s")
+                store.put("/in", name, size=i, mtime=1, state=IMPORTED, invoice_id=f"{t}{i}")
+                seen = store.get("/in", name)
+                assert seen is not None
+                assert (seen.state, seen.invoice_id) == (IMPORTED, f"{t}{i}")
+                if i % 2:
+                    store.forget("/in", name)
+                    assert store.get("/in", name) is None
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(t,)) for t in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    store.close()
+    with StateStore(path) as again:
+        for t in range(12):
+            for i in range(40):
+                st = again.get("/in", f"{t}-{i}.xml")
+                if i % 2:
+                    assert st is None
+                else:
+                    assert st is not None
+                    assert st.invoice_id == f"{t}{i}"
+
+
+def test_a_failed_state_write_is_raised(tmp_path: Path) -> None:
+    """A change that cannot be stored is an error, never silently dropped."""
+    store = StateStore(tmp_path / "state.sqlite3")
+    store.close()
+    with pytest.raises(Exception, match=r"closed|could not be written"):
+        store.put("/in", "a.xml", size=1, mtime=1, state=IMPORTING)
