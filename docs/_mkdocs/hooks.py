@@ -94,14 +94,17 @@ def _help_markdown(text: str) -> list[str]:
 def _params_markdown(ctx: click.Context, command: click.Command) -> list[str]:
     arguments: list[str] = []
     options: list[str] = []
+    help_option = command.get_help_option(ctx)
     for param in command.get_params(ctx):
         if isinstance(param, click.Argument):
-            many = " (one or more)" if param.nargs == -1 else ""
             need = "required" if param.required else "optional"
+            many = ""
+            if param.nargs == -1:
+                many = " (one or more)" if param.required else " (any number)"
             arguments.append(f"- `{param.make_metavar(ctx)}`: {need}{many}")
             continue
         record = param.get_help_record(ctx)
-        if record is None:  # hidden
+        if record is None or param is help_option:  # hidden, or -h/--help (said once)
             continue
         names, help_text = record
         options.append(f"- `{names}`" + (f": {_escape(help_text)}" if help_text else ""))
