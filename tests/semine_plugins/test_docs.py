@@ -79,6 +79,23 @@ def test_the_hook_reference_names_only_real_hooks() -> None:
     assert not stale, f"{HOOK_PAGE.relative_to(ROOT)} documents hooks that no longer exist: {stale}"
 
 
+# ---------------------------------------------------------------- the Ftp Plugin's fields
+
+
+def test_the_ftp_page_shows_every_field_of_the_settings_class() -> None:
+    from semine_plugins.settings import setting_fields
+    from semine_plugins_ftp import FtpSettings
+
+    assert "<!-- generate: settings-table ftp -->" in (DOCS / "ftp-plugin.md").read_text()
+    table = docs_hooks.settings_markdown("ftp").splitlines()
+    assert table[0] == "| FIELD | VALUE | DESCRIPTION | KEY | ADVANCED |"
+    rows = {line.split(" | ")[3]: line for line in table[2:]}
+    for field in setting_fields(FtpSettings):
+        assert field.name in rows, f"{field.name} is missing from the fields table"
+        assert rows[field.name].startswith(f"| {field.label}{'*' if field.required else ''} |")
+        assert rows[field.name].endswith(" yes |" if field.advanced else " |  |")
+
+
 # ---------------------------------------------------------------- the CLI
 
 
