@@ -156,7 +156,12 @@ class SandboxAdmin:
         :returns: the whole call log.
         :raises TimeoutError: the calls did not arrive within ``timeout`` seconds.
         """
-        params = {"wait": timeout, "method": method, "path": path, "count": count}
+        params: dict[str, str | float] = {
+            "wait": timeout,
+            "method": method,
+            "path": path,
+            "count": count,
+        }
         response = self._http.get("/sandbox/v1/calls", params=params, timeout=timeout + 10)
         if response.status_code == 408:
             raise TimeoutError(f"{count} {method} call(s) to {path} did not arrive in {timeout} s")
