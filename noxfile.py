@@ -9,7 +9,7 @@ import nox
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["tests", "interop", "lint", "typecheck", "docs"]
+nox.options.sessions = ["tests", "interop", "example", "lint", "typecheck", "docs"]
 
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 PROJECT = "-e.[sandbox,rules]"
@@ -40,6 +40,19 @@ def interop(session: nox.Session) -> None:
 
 
 @nox.session
+def example(session: nox.Session) -> None:
+    """The example third-party plugin (examples/semine-plugins-folder), installed and tested.
+
+    Its own venv: its entry point would otherwise sit beside the main suite's test plugins.
+    """
+    session.install(PROJECT)
+    # A second step, so the semine-plugins just installed satisfies the example's requirement.
+    session.install("./examples/semine-plugins-folder[test]")
+    session.run("semine-plugins", "plugins", "list")
+    session.run("pytest", "examples/semine-plugins-folder", *session.posargs)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """Ruff: lint rules and formatting."""
     session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
@@ -67,3 +80,13 @@ def docs(session: nox.Session) -> None:
         *session.posargs,
         env={"NO_MKDOCS_2_WARNING": "1"},  # the theme's end-of-life banner; not a build problem
     )
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Side-by-side benchmarks against sftp, rclone and a plain loop (root; not a default).
+
+    ``nox -s bench -- --quick`` for a short run; see docs/performance.md.
+    """
+    _install(session, "bench")
+    session.run("python", "benchmarks/run.py", *session.posargs)
