@@ -45,6 +45,7 @@ import secrets
 import socket
 import stat as stat_module
 import threading
+import time
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -975,12 +976,20 @@ class RemoteFS:
 
 # ---------------------------------------------------------------- pool
 
+#: How many connections a pool opens at the same time. OpenSSH's sshd drops
+#: connections that have not logged in yet beyond ``MaxStartups`` (10 by
+#: default) at random, so a large pool opens its connections a few at a time.
+MAX_OPENING = 4
+
 
 class SFTPPool:
     """Up to ``size`` connections shared by threads; each borrower gets its own.
 
-    Connections are opened lazily and reused; a :attr:`RemoteFS.broken` one
-    is closed instead of returned. Thread-safe::
+    Connections are opened lazily (at most :data:`MAX_OPENING` at once) and
+    reused; a :attr:`RemoteFS.broken` one is closed instead of returned. When
+    the server refuses a further connection while others are open (a limit
+    on connections per user, say), the borrower waits for one of those
+    instead of failing. Thread-safe::
 
         with SFTPPool(config, size=4) as pool, pool.connection() as remote:
             remote.upload_atomic("/out", "1.xml", data)
@@ -993,7 +1002,11 @@ class SFTPPool:
         self._size = size
         self._idle: queue.LifoQueue[RemoteFS] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(size)
+        self._opening = threading.BoundedSemaphore(MAX_OPENING)
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)  # a connection returned or failed
+        self._open = 0  # connections open now, idle or borrowed
+        self._pending = 0  # connections being opened
         self._closed = False
 
     @property
@@ -1006,14 +1019,15 @@ class SFTPPool:
         """Borrow a connection (waiting at most ``timeout`` s for a free one)."""
         if self._closed:
             raise TransferError("the SFTP connection pool is closed")
-        if not self._slots.acquire(timeout=timeout if timeout is not None else -1):
+        # Semaphore.acquire takes None, not -1, for no time limit.
+        if not self._slots.acquire(timeout=timeout):
             raise TransferTimeoutError(f"no free SFTP connection within {timeout:g} s")
         remote: RemoteFS | None = None
         try:
             try:
                 remote = self._idle.get_nowait()
             except queue.Empty:
-                remote = connect(self._config)
+                remote = self._open_one()
             yield remote
         finally:
             if remote is not None:
@@ -1021,9 +1035,46 @@ class SFTPPool:
                     keep = not remote.broken and not self._closed
                     if keep:
                         self._idle.put(remote)
+                    else:
+                        self._open -= 1
+                    self._changed.notify_all()
                 if not keep:
                     remote.close()
             self._slots.release()
+
+    def _open_one(self) -> RemoteFS:
+        """Open a connection; when the server refuses one more, wait for an open one."""
+        with self._lock:
+            self._pending += 1
+        try:
+            with self._opening:
+                remote = connect(self._config)
+        except TransferError as exc:
+            with self._lock:
+                self._pending -= 1
+                self._changed.notify_all()
+            return self._wait_for_idle(exc)
+        with self._lock:
+            self._pending -= 1
+            self._open += 1
+        return remote
+
+    def _wait_for_idle(self, refused: TransferError) -> RemoteFS:
+        """Borrow a connection another thread returns; raise ``refused`` when none will."""
+        deadline = time.monotonic() + self._config.operation_timeout
+        with self._changed:
+            while True:
+                try:
+                    remote = self._idle.get_nowait()
+                except queue.Empty:
+                    pass
+                else:
+                    logger.debug("no further SFTP connection (%s); sharing the open ones", refused)
+                    return remote
+                left = deadline - time.monotonic()
+                if (not self._open and not self._pending) or left <= 0:
+                    raise refused
+                self._changed.wait(left)
 
     def close(self) -> None:
         """Close every idle connection; borrowed ones are closed when returned."""

@@ -2,20 +2,31 @@
 
 A known Success folder is not asked about again (but is made again when it
 was removed meanwhile), a file read at its listed size is still read whole
-and still capped, and the state store's shared commits keep every change of
-every thread.
+and still capped, the state store's shared commits keep every change of
+every thread, and a pool the server allows fewer connections than it wants
+carries on with those it has.
 """
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import socket
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from semine_plugins import TransferError
 from semine_plugins.testing.sftp import SFTPServer
-from semine_plugins_ftp._remote import FileTooLargeError, RemoteFS, RemoteNotFoundError
+from semine_plugins_ftp._remote import (
+    FileTooLargeError,
+    RemoteFS,
+    RemoteNotFoundError,
+    SFTPConfig,
+    SFTPPool,
+)
 from semine_plugins_ftp._state import IMPORTED, IMPORTING, StateStore
 
 
@@ -118,3 +129,100 @@ def test_a_failed_state_write_is_raised(tmp_path: Path) -> None:
     store.close()
     with pytest.raises(Exception, match=r"closed|could not be written"):
         store.put("/in", "a.xml", size=1, mtime=1, state=IMPORTING)
+
+
+class _Gate:
+    """A TCP forwarder to the SFTP server that lets ``limit`` connections through.
+
+    Further connections are closed at once, as a server with a limit on
+    connections per user (or sshd over ``MaxStartups``) does.
+    """
+
+    def __init__(self, target: tuple[str, int], limit: int) -> None:
+        self.target = target
+        self.limit = limit
+        self.passed = 0
+        self.refused = 0
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._threads: list[threading.Thread] = []
+        self._sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            if self.passed >= self.limit:
+                self.refused += 1
+                client.close()
+                continue
+            self.passed += 1
+            server = socket.create_connection(self.target)
+            self._sockets += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._copy, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _copy(src: socket.socket, dst: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := src.recv(65536):
+                dst.sendall(data)
+        with contextlib.suppress(OSError):
+            dst.shutdown(socket.SHUT_WR)
+
+    def close(self) -> None:
+        self._listener.close()
+        for sock in self._sockets:
+            sock.close()
+
+
+def test_pool_carries_on_with_the_connections_the_server_allows(
+    make_config: Callable[..., SFTPConfig], sftp_server: SFTPServer
+) -> None:
+    """A server refusing a third connection slows a pool of six down; nothing fails."""
+    for i in range(12):
+        sftp_server.write(f"inbox/{i}.xml", f"<Invoice>{i}</Invoice>".encode())
+    gate = _Gate((sftp_server.host, sftp_server.port), limit=2)
+    read: dict[str, bytes] = {}
+    errors: list[BaseException] = []
+    try:
+        with SFTPPool(make_config(host="127.0.0.1", port=gate.port), size=6) as pool:
+
+            def worker(i: int) -> None:
+                try:
+                    with pool.connection() as fs:
+                        read[f"{i}.xml"] = fs.read_capped(f"/inbox/{i}.xml", 1000)
+                except BaseException as exc:
+                    errors.append(exc)
+
+            threads = [threading.Thread(target=worker, args=(i,)) for i in range(12)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+    finally:
+        gate.close()
+    if errors:
+        raise errors[0]
+    assert read == {f"{i}.xml": f"<Invoice>{i}</Invoice>".encode() for i in range(12)}
+    assert gate.passed == 2
+    assert gate.refused >= 1
+
+
+def test_pool_without_any_connection_reports_the_refusal(
+    make_config: Callable[..., SFTPConfig], sftp_server: SFTPServer
+) -> None:
+    """When not even the first connection gets through, the error says so."""
+    gate = _Gate((sftp_server.host, sftp_server.port), limit=0)
+    try:
+        with (
+            SFTPPool(make_config(host="127.0.0.1", port=gate.port), size=3) as pool,
+            pytest.raises(TransferError),
+            pool.connection(),
+        ):
+            pass
+    finally:
+        gate.close()
