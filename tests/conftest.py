@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,3 +21,13 @@ def _isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
         "SEMINE_PLUGINS_CONFIG",
     ):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _logging_levels_restored() -> Iterator[None]:
+    """The CLI sets library loggers' levels when it runs in-process; undo it after each test."""
+    names = ("", "semine_plugins", "httpx", "httpcore", "paramiko", "asyncssh", "uvicorn")
+    levels = {n: logging.getLogger(n).level for n in names}
+    yield
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
