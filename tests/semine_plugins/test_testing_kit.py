@@ -157,8 +157,8 @@ def test_a_broken_plugin_fails_the_conformance_suite_saying_what_to_fix(
     monkeypatch.setenv("PYTHONPATH", str(site))
     pytester.makepyfile(test_leaky=LEAKY_TESTS)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rf")
-    # Only "accepts the good settings" and "passes with good settings" hold.
-    result.assert_outcomes(failed=11, passed=2)
+    # Only "accepts the good settings", "passes with good settings" and "moves no invoice" hold.
+    result.assert_outcomes(failed=12, passed=3)
     result.stdout.fnmatch_lines_random(
         [
             # the description, and a send hook for the default directions
@@ -181,6 +181,8 @@ def test_a_broken_plugin_fails_the_conformance_suite_saying_what_to_fix(
             "*a second receive imported again*",
             "*the same document under another name became a second invoice: import with "
             "an idempotency key derived from the content*",
+            # stopping
+            "*receive imported a file although ctx.stop was set",
             # secrets
             "*a secret value leaks*",
             "*the value of settings.password appears in repr(settings)*",

@@ -527,6 +527,30 @@ class PluginConformance:
                 [f"{c.name}: {c.detail} (hint: {c.hint})" for c in failed],
             )
 
+    def test_connection_moves_no_invoice(
+        self, conformance_world: IntegrationWorld, conformance: ConformanceSetup
+    ) -> None:
+        """Test Connection reads, moves, imports and delivers nothing."""
+        sandbox = conformance_world.sandbox
+        invoice = sandbox.seed(invoiceNumber="CONF-T1")
+        if conformance.put_inbound is not None:
+            conformance.put_inbound("conformance-t.xml", sandbox.document("CONF-T2"))
+        before = dict(conformance.outbound()) if conformance.outbound is not None else {}
+        self._check(conformance_world, "with an invoice waiting in each direction")
+        problems = []
+        if sandbox.imports():
+            problems.append("it imported a file into SEMINE")
+        if sandbox.status(invoice) != "Posting":
+            problems.append(f"it changed a Posting invoice to {sandbox.status(invoice)!r}")
+        if conformance.outbound is not None and dict(conformance.outbound()) != before:
+            problems.append("it delivered (or changed) outbound files")
+        if problems:
+            _fail(
+                "test_connection must only check: no invoice may be read, moved, imported "
+                "or delivered (probe files it writes must be removed)",
+                problems,
+            )
+
     def test_connection_reports_an_unreachable_target(
         self, conformance_world: IntegrationWorld, conformance: ConformanceSetup
     ) -> None:
@@ -682,6 +706,34 @@ class PluginConformance:
         if problems:
             _fail("send is not idempotent", problems)
 
+    # ------------------------------------------------------------------ stopping
+
+    def test_runs_stop_when_asked(
+        self, conformance_world: IntegrationWorld, conformance: ConformanceSetup
+    ) -> None:
+        """With the stop flag set (SIGINT/SIGTERM) before a run, it takes no new work."""
+        info = self._info(conformance_world.host)
+        sandbox = conformance_world.sandbox
+        problems = []
+        runner = conformance_world.runner()
+        runner.stop.set()
+        if "receive" in info.directions and conformance.put_inbound is not None:
+            conformance.put_inbound("conformance-stop.xml", sandbox.document("CONF-STOP"))
+            problems += _attempt("receive", runner.receive, conformance_world.name)
+            if sandbox.created():
+                problems.append("receive imported a file although ctx.stop was set")
+        if "send" in info.directions:
+            invoice = sandbox.seed(invoiceNumber="CONF-STOP-S")
+            problems += _attempt("send", runner.send, conformance_world.name)
+            if sandbox.status(invoice) != "Posting":
+                problems.append("send delivered an invoice although ctx.stop was set")
+        if problems:
+            _fail(
+                "a run must check ctx.stop before each file or invoice and return when it "
+                "is set (finishing only the one in hand)",
+                problems,
+            )
+
     # ------------------------------------------------------------------ secrets
 
     def test_no_secret_in_reprs_logs_or_reports(
@@ -760,6 +812,15 @@ class PluginConformance:
                 "Secret, and reveal() it only where it is handed to the server)",
                 problems,
             )
+
+
+def _attempt(action: str, run: Callable[[str], object], name: str) -> list[str]:
+    """Run ``send`` or ``receive``; an exception is a problem to report, not a crash."""
+    try:
+        run(name)
+    except Exception as exc:
+        return [f"{action} raised {type(exc).__name__}: {exc}"]
+    return []
 
 
 def _state_texts(folder: Path) -> Iterator[tuple[str, str]]:
