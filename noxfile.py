@@ -47,7 +47,8 @@ def example(session: nox.Session) -> None:
     """
     session.install(PROJECT)
     # A second step, so the semine-plugins just installed satisfies the example's requirement.
-    session.install("./examples/semine-plugins-folder[test]")
+    session.install("./examples/semine-plugins-folder[test]", "mypy>=1.10")
+    session.run("mypy", "--strict", "examples/semine-plugins-folder/src")  # typed as users see it
     session.run("semine-plugins", "plugins", "list")
     session.run("pytest", "examples/semine-plugins-folder", *session.posargs)
 
