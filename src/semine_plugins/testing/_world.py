@@ -115,5 +115,5 @@ class IntegrationWorld:
         return self.runner().send(self.name)
 
     def check(self) -> ConnectionReport:
-        """Run Test Connection, as ``semine-plugins test`` does."""
+        """Run Test Connection, as ``semine-plugins test-connection`` does."""
         return self.runner().test_connection(self.name)
