@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from semine_plugins.testing import IntegrationWorld, SemineSandbox
+from semine_plugins import Outcome
+from semine_plugins.testing import SFTP_PASSWORD, SFTP_USER, IntegrationWorld, SemineSandbox
+from semine_plugins.testing.sftp import SFTPServer
 
 pytest_plugins = ["pytester"]
 
@@ -195,18 +197,34 @@ def test_a_broken_plugin_fails_the_conformance_suite_saying_what_to_fix(
     assert "hunter2-secret" not in failures
 
 
-def test_sandbox_and_world_drive_an_installed_plugin(
+def test_the_fixtures_compose_into_a_working_integration(
     semine_sandbox: SemineSandbox,
+    sftp_server: SFTPServer,
     integration_world: Callable[..., IntegrationWorld],
-    sftp_server: object,
 ) -> None:
-    """The fixtures compose: a sandbox with a user and client, a world running a plugin."""
-    invoice = semine_sandbox.seed(invoiceNumber="K-1")
-    assert semine_sandbox.status(invoice) == "Posting"
+    """Sandbox, SFTP server and world: the Ftp plugin receives a file end to end."""
     assert semine_sandbox.client.organization_number == "123456785"
-    world = integration_world("ftp", {"host": "127.0.0.1", "username": "u", "folder": "/x"})
-    world.configure(password="pw-1", port=1)
-    report = world.check()
-    assert not report.ok  # nothing listens on port 1
-    assert world.config.read_text().startswith("[integrations.acme]")
-    assert semine_sandbox.imports() == []
+    sftp_server.mkdir("invoices")
+    world = integration_world(
+        "ftp",
+        {
+            "host": sftp_server.host,
+            "port": sftp_server.port,
+            "username": SFTP_USER,
+            "password": SFTP_PASSWORD,
+            "folder": "/invoices",
+            "stable_seconds": 0,
+        },
+    )
+    assert world.check().ok
+    sftp_server.write("invoices/a.xml", semine_sandbox.document("K-1"))
+    (outcome,) = world.receive().outcomes
+    assert outcome.outcome is Outcome.IMPORTED
+    assert semine_sandbox.stored_document(outcome.invoice_id or "") == semine_sandbox.document(
+        "K-1"
+    )
+    assert [c["status"] for c in semine_sandbox.imports()] == [201]
+    invoice = semine_sandbox.seed(invoiceNumber="K-2")
+    assert semine_sandbox.status(invoice) == "Posting"
+    assert [o.invoice_id for o in world.send().outcomes] == [str(invoice)]
+    assert semine_sandbox.status(invoice) == "Posted"
