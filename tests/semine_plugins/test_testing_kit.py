@@ -25,10 +25,32 @@ name = "semine-plugins-leaky"
 version = "0.1.0"
 
 [tool.hatch.build.targets.wheel]
-packages = ["leaky_plugin"]
+packages = ["leaky_plugin", "misshaped_plugin"]
 
 [project.entry-points.semine_plugins]
 leaky = "leaky_plugin"
+misshaped = "misshaped_plugin"
+"""
+
+# A hook that asks for a parameter no hookspec passes: pluggy refuses it at load.
+MISSHAPED = """
+import attrs
+from semine_plugins import PluginInfo, hookimpl
+
+
+@attrs.frozen
+class NoSettings:
+    pass
+
+
+@hookimpl
+def plugin_info():
+    return PluginInfo(title="Misshaped", settings=NoSettings, description="Wrong hooks")
+
+
+@hookimpl
+def receive(ctx, folder):
+    return None
 """
 
 # A plugin with the mistakes plugin authors make; each must be caught and explained.
@@ -102,6 +124,14 @@ class TestLeaky(PluginConformance):
             outbound=lambda: {},
             invalid=[{"folder": "/"}],
         )
+
+
+class TestMisshaped(PluginConformance):
+    plugin_name = "misshaped"
+
+    @pytest.fixture
+    def conformance(self, tmp_path):
+        return ConformanceSetup(settings={}, unreachable={})
 """
 
 
@@ -155,12 +185,19 @@ def test_a_broken_plugin_fails_the_conformance_suite_saying_what_to_fix(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Each mistake of the leaky plugin fails a conformance test whose message says the fix."""
-    site = installed({"pyproject.toml": LEAKY_PYPROJECT, "leaky_plugin/__init__.py": LEAKY})
+    site = installed(
+        {
+            "pyproject.toml": LEAKY_PYPROJECT,
+            "leaky_plugin/__init__.py": LEAKY,
+            "misshaped_plugin/__init__.py": MISSHAPED,
+        }
+    )
     monkeypatch.setenv("PYTHONPATH", str(site))
     pytester.makepyfile(test_leaky=LEAKY_TESTS)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rf")
-    # Only "accepts the good settings", "passes with good settings" and "moves no invoice" hold.
-    result.assert_outcomes(failed=12, passed=3)
+    # Leaky: only "accepts the good settings", "passes with good settings" and "moves no
+    # invoice" hold. Misshaped does not even load: every test fails saying so.
+    result.assert_outcomes(failed=12 + 15, passed=3)
     result.stdout.fnmatch_lines_random(
         [
             # the description, and a send hook for the default directions
@@ -185,6 +222,13 @@ def test_a_broken_plugin_fails_the_conformance_suite_saying_what_to_fix(
             "an idempotency key derived from the content*",
             # stopping
             "*receive imported a file although ctx.stop was set",
+            # a hook with a parameter no hookspec passes
+            "*plugin 'misshaped' is installed but broken",
+            "*the host says: invalid hook implementations: Plugin 'misshaped' for hook 'receive'",
+            "*Argument(s) {'folder'} are declared in the hookimpl but can not be found in the "
+            "hookspec",
+            "*a hook implementation may take only parameters its hookspec names "
+            "(see semine_plugins.hookspecs); remove or rename the others",
             # secrets
             "*a secret value leaks*",
             "*the value of settings.password appears in repr(settings)*",

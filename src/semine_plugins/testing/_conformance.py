@@ -217,7 +217,8 @@ class PluginConformance:
                 ],
             )
         if record.error is not None or record.info is None:
-            hints = [f"the host says: {record.error}"]
+            said = (record.error or "").replace("\n", "\n    ")  # pluggy's lines, indented
+            hints = [f"the host says: {said}"]
             if "invalid hook implementations" in (record.error or ""):
                 hints.append(
                     "a hook implementation may take only parameters its hookspec names "
