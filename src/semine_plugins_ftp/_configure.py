@@ -65,9 +65,14 @@ def check_settings(settings: FtpSettings, integration: str) -> FtpSettings:
         "success_folder": "Success folder",
         "failure_folder": "Failure folder",
     }
-    for key, value in folders.items():
-        if value:
-            problem = _folder_problem(labels[key], value)
+    raw = {
+        "folder": settings.folder,
+        "success_folder": settings.success_folder,
+        "failure_folder": settings.failure_folder,
+    }
+    for key, value in raw.items():
+        if value:  # checked as written: normalising first would hide a '..'
+            problem = _folder_problem(labels[key], value.strip())
             if problem:
                 err(key, problem)
     for key in ("success_folder", "failure_folder"):
