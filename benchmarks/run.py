@@ -2,15 +2,15 @@
 
 Run as root (it starts OpenSSH's sshd and adds the user ``semine-bench``)::
 
-    python benchmarks/run.py            # the full run (about 10 minutes)
+    python benchmarks/run.py            # the full run (about 7 minutes)
     python benchmarks/run.py --quick    # a smoke run, N = 200
     nox -s bench -- --quick
 
 Everything runs on this machine: a real sshd on loopback, the SEMINE sandbox
 in a process of its own, and for the 20 ms scenarios a latency proxy
 (``latency_proxy.py``, 10 ms each way) in front of sshd. Each measured client
-is a process of its own, timed from start to exit, its peak RSS read with
-``wait4`` (so the sandbox, sshd and the proxy are not counted). Results go to
+is a process of its own, timed from start to exit, its peak RSS measured by
+GNU time (so the sandbox, sshd and the proxy are not counted). Results go to
 ``benchmarks/results/`` as JSON and Markdown; the table is printed.
 """
 
