@@ -30,7 +30,7 @@ import attrs
 import click
 
 from semine_plugins._manager import get_plugin_host
-from semine_plugins._output import text_table
+from semine_plugins._output import format_option, text_table
 from semine_plugins._runner import DATA_DIR_ENV, Runner
 from semine_plugins.integrations import CONFIG_ENV, load_config, render_integration
 from semine_plugins.reports import ConnectionReport, Outcome, RunReport
@@ -364,14 +364,7 @@ def _show(result: DemoResult, demo: Demo) -> None:
     is_flag=True,
     help="leave both servers up and print a configuration for the other commands; Ctrl-C stops",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="table for people, json for scripts",
-)
+@format_option()
 def demo(workspace: Path | None, keep_running: bool, fmt: str) -> None:
     """The main job on embedded defaults: an in-process SFTP server and the SEMINE sandbox."""
     if workspace is not None and workspace.exists() and any(workspace.iterdir()):

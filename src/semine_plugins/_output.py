@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
-__all__ = ["markdown_table", "text_table"]
+import click
+
+__all__ = ["format_option", "markdown_table", "text_table"]
+
+
+def format_option(
+    people: str = "table", help: str = "table for people, json for scripts"
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Return the ``--format`` option every reporting command takes (``fmt`` in the function)."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice([people, "json"]),
+        default=people,
+        show_default=True,
+        help=help,
+    )
 
 
 def text_table(rows: Sequence[Mapping[str, object]], columns: Sequence[tuple[str, str]]) -> str:

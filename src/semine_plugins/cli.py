@@ -22,7 +22,7 @@ import click
 
 from semine_plugins._logging import configure_logging
 from semine_plugins._manager import PluginHost, get_plugin_host
-from semine_plugins._output import markdown_table, text_table
+from semine_plugins._output import format_option, markdown_table, text_table
 from semine_plugins._progress import progress_factory
 from semine_plugins._runner import Runner
 from semine_plugins._version import __version__
@@ -35,14 +35,7 @@ __all__ = ["main"]
 
 log = logging.getLogger("semine_plugins.cli")
 
-FORMAT = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="table for people, json for scripts",
-)
+FORMAT = format_option()
 
 # Commands provided by subpackages: (module, attribute).
 _BUILTIN_LAZY = {

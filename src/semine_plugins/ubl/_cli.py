@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from semine_plugins._output import format_option
 from semine_plugins.ubl._validate import (
     ValidationIssue,
     ValidationReport,
@@ -44,14 +45,7 @@ def _read(name: str) -> bytes:
 @click.option(
     "--rules", is_flag=True, help="Also run the CEN EN 16931 business rules (needs saxonche)."
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("text", help="text for people, json for scripts")
 @click.argument("paths", nargs=-1, required=True)
 def validate(rules: bool, fmt: str, paths: tuple[str, ...]) -> None:
     """Validate UBL 2.1 invoices and credit notes (Peppol BIS 3 / EHF).
