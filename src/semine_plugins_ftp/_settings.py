@@ -135,7 +135,7 @@ class FtpSettings:
     connections: int = setting(
         label="Parallel connections",
         advanced=True,
-        default=4,
+        default=8,
         minimum=1,
         maximum=32,
         description="How many SFTP connections to use in parallel for send and receive",

@@ -90,7 +90,7 @@ def test_values_are_converted_and_defaults_applied() -> None:
     assert s.port == 2222
     assert s.ignore_root_folder_files is True
     assert s.success_folder is None
-    assert s.connections == 4
+    assert s.connections == 8
 
 
 def test_env_and_file_references(tmp_path: Path) -> None:
