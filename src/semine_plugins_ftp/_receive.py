@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -59,6 +60,11 @@ __all__ = ["is_candidate", "receive"]
 # Names other programs use while writing (WinSCP, FileZilla, rsync, our own uploads).
 _TEMP_SUFFIXES = (".part", ".filepart", ".tmp", ".temp", ".partial", ".writing", "~")
 _MAX_YOUNG = 10_000  # files re-checked for stability in one run; the rest wait a run
+# Our own temporary names (RemoteFS.upload_atomic, the write probe). One left behind by an
+# upload whose connection dropped is removed once it is this old: no upload takes an hour.
+_ABANDONED = re.compile(r"^\..+\.[0-9a-f]{12}\.part$|^\.semine-probe\.[0-9a-f]+(\.part)?$")
+_ABANDONED_AFTER = 3600
+_MAX_SWEEP = 100  # abandoned files removed per run
 
 
 def is_candidate(name: str) -> bool:
@@ -326,6 +332,7 @@ class _Receiver:
                 self.ctx.events.outcome(warning)
         self.ctx.semine.resolve_client()  # wrong credentials stop the run before any file
         young: list[RemoteEntry] = []
+        abandoned: list[str] = []
         self.ctx.progress.start(None, "receive")
         workers = self.pool.size
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="receive") as ex:
@@ -345,6 +352,13 @@ class _Receiver:
                     if self._stopping():
                         break
                     if not entry.is_file or not is_candidate(entry.name):
+                        if (
+                            entry.is_file
+                            and _ABANDONED.match(entry.name)
+                            and now - entry.mtime > _ABANDONED_AFTER
+                            and len(abandoned) < _MAX_SWEEP
+                        ):
+                            abandoned.append(entry.name)
                         continue
                     try:
                         check_name(entry.name)
@@ -360,6 +374,7 @@ class _Receiver:
                             young.append(entry)
                         continue
                     submit(entry)
+                self._sweep(lister, abandoned)
                 if young and not self._stopping():
                     for entry in self._settled(lister, young, outcomes):
                         submit(entry)
@@ -367,6 +382,17 @@ class _Receiver:
                 self._collect(f, outcomes)
         self.ctx.progress.finish()
         return outcomes
+
+    def _sweep(self, fs: RemoteFS, names: list[str]) -> None:
+        """Remove temporary files an interrupted upload of ours left behind."""
+        for name in names:
+            path = posixpath.join(self.folder, name)
+            try:
+                fs.remove(path)
+            except TransferError as exc:
+                self.ctx.log.warning("could not remove abandoned temporary file %s: %s", path, exc)
+            else:
+                self.ctx.log.info("removed %s, left by an interrupted upload", path)
 
     def _settled(
         self, lister: RemoteFS, young: list[RemoteEntry], outcomes: list[FileOutcome]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import time
+
 import pytest
 
 from semine_plugins import Outcome, RunReport
@@ -193,3 +196,20 @@ def test_wrong_semine_password_stops_before_touching_files(world) -> None:
     with pytest.raises(AuthenticationError, match=r"integration@acme\.no"):
         world.receive()
     assert world.files() == ["a.xml"]
+
+
+def test_receive_removes_only_our_own_long_abandoned_temporary_files(world) -> None:
+    """An upload whose connection dropped leaves a temporary file; it goes after an hour."""
+    two_hours_ago = time.time() - 7200
+    old_ours = world.put(".17.xml.0123456789ab.part", b"<half")
+    old_probe = world.put(".semine-probe.a1b2c3d4e5f6", b"probe")
+    fresh_ours = world.put(".18.xml.ba9876543210.part", b"<half")
+    foreign = world.put(".someone-elses.part", b"theirs")
+    for path in (old_ours, old_probe, foreign):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    report = world.receive()
+    assert report.ok
+    assert not old_ours.exists()
+    assert not old_probe.exists()
+    assert fresh_ours.exists()  # may be an upload in progress right now
+    assert foreign.read_bytes() == b"theirs"  # not ours: never touched
