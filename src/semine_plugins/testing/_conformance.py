@@ -231,9 +231,23 @@ class PluginConformance:
             _fail(f"plugin {self.plugin_name!r} is installed but broken", hints)
         return record.info
 
-    def _directions(self, host: PluginHost, direction: str) -> None:
-        if direction not in self._info(host).directions:
+    def _offered(
+        self, world: IntegrationWorld, conformance: ConformanceSetup, direction: str
+    ) -> Callable[..., Any]:
+        """Skip unless the plugin offers ``direction``; return the fixture's hook for it.
+
+        ``put_inbound`` for receive, ``outbound`` for send.
+        """
+        if direction not in self._info(world.host).directions:
             pytest.skip(f"plugin {self.plugin_name!r} does not {direction} (PluginInfo.directions)")
+        what = "put_inbound" if direction == "receive" else "outbound"
+        hook: Callable[..., Any] | None = getattr(conformance, what)
+        if hook is None:
+            _fail(
+                f"the plugin offers {direction} but the `conformance` fixture gives no {what}",
+                [f"add ConformanceSetup({what}=...)"],
+            )
+        return hook
 
     def _implemented(self, host: PluginHost) -> set[str]:
         plugin = host.pm.get_plugin(self.plugin_name)
@@ -330,16 +344,6 @@ class PluginConformance:
         if problems:
             _fail(f"{action} returned an improper RunReport", problems)
         return report
-
-    def _setup_for(self, conformance: ConformanceSetup, what: str) -> Callable[..., Any]:
-        hook = conformance.put_inbound if what == "put_inbound" else conformance.outbound
-        if hook is None:
-            _fail(
-                f"the plugin offers {'receive' if what == 'put_inbound' else 'send'} but the "
-                f"`conformance` fixture gives no {what}",
-                [f"add ConformanceSetup({what}=...)"],
-            )
-        return hook
 
     # ------------------------------------------------------------------ the plugin
 
@@ -586,8 +590,7 @@ class PluginConformance:
         conformance_observer: _Observer,
     ) -> None:
         """A file put inbound becomes one invoice in SEMINE, reported and announced."""
-        self._directions(conformance_world.host, "receive")
-        put = self._setup_for(conformance, "put_inbound")
+        put = self._offered(conformance_world, conformance, "receive")
         sandbox = conformance_world.sandbox
         put("conformance-1.xml", sandbox.document("CONF-1"))
         report = self._run(conformance_world, "receive")
@@ -618,8 +621,7 @@ class PluginConformance:
         self, conformance_world: IntegrationWorld, conformance: ConformanceSetup
     ) -> None:
         """A second receive, and the same document dropped again, create no second invoice."""
-        self._directions(conformance_world.host, "receive")
-        put = self._setup_for(conformance, "put_inbound")
+        put = self._offered(conformance_world, conformance, "receive")
         sandbox = conformance_world.sandbox
         document = sandbox.document("CONF-2")
         put("conformance-2.xml", document)
@@ -653,8 +655,7 @@ class PluginConformance:
         conformance_observer: _Observer,
     ) -> None:
         """A Posting invoice is delivered, confirmed Posted, reported and announced."""
-        self._directions(conformance_world.host, "send")
-        outbound = self._setup_for(conformance, "outbound")
+        outbound = self._offered(conformance_world, conformance, "send")
         sandbox = conformance_world.sandbox
         before = dict(outbound())
         invoice = sandbox.seed(invoiceNumber="CONF-S1")
@@ -687,8 +688,7 @@ class PluginConformance:
         self, conformance_world: IntegrationWorld, conformance: ConformanceSetup
     ) -> None:
         """What was sent is not sent again, nor imported back by receive."""
-        self._directions(conformance_world.host, "send")
-        outbound = self._setup_for(conformance, "outbound")
+        outbound = self._offered(conformance_world, conformance, "send")
         sandbox = conformance_world.sandbox
         sandbox.seed(invoiceNumber="CONF-S2")
         self._run(conformance_world, "send")
