@@ -59,11 +59,8 @@ class IntegrationWorld:
         self.plugin = plugin
         self.name = name
         self.settings: dict[str, Any] = dict(settings)
-        self.semine_url = sandbox.url
-        self.semine: dict[str, Any] = {
-            "semine_email": sandbox.email,
-            "semine_password": sandbox.password,
-        }
+        self.semine: dict[str, Any] = sandbox.integration_fields()
+        self.semine_url: str = self.semine.pop("semine_url")
         self.config = workdir / f"semine-plugins-{name}.toml"
         self.data_dir = workdir / "data"
         self.host = host if host is not None else get_plugin_host()
