@@ -126,22 +126,20 @@ def run_finished(integration, plugin, report):
 
 
 @pytest.fixture(scope="session")
-def thirdparty_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def thirdparty_site(installed: Callable[[dict[str, str]], Path]) -> Path:
     """Build and install the third-party distribution into a folder; return the folder."""
-    src = tmp_path_factory.mktemp("thirdparty-src")
-    (src / "pyproject.toml").write_text(PYPROJECT)
-    for pkg, code in {
-        "thirdparty_folder": FOLDER,
-        "thirdparty_broken": BROKEN,
-        "thirdparty_misspelled": MISSPELLED,
-        "thirdparty_observer": OBSERVER,
-    }.items():
-        (src / pkg).mkdir()
-        (src / pkg / "__init__.py").write_text(textwrap.dedent(code))
-    return install_distribution(src, tmp_path_factory.mktemp("thirdparty-site"))
+    return installed(
+        {
+            "pyproject.toml": PYPROJECT,
+            "thirdparty_folder/__init__.py": FOLDER,
+            "thirdparty_broken/__init__.py": BROKEN,
+            "thirdparty_misspelled/__init__.py": MISSPELLED,
+            "thirdparty_observer/__init__.py": OBSERVER,
+        }
+    )
 
 
-def install_distribution(src: Path, site: Path) -> Path:
+def _install_distribution(src: Path, site: Path) -> Path:
     """Build the distribution in ``src`` with hatchling and install it into ``site``."""
     subprocess.run(
         [
@@ -172,7 +170,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Callable[[dict[str, s
         for name, text in files.items():
             (src / name).parent.mkdir(parents=True, exist_ok=True)
             (src / name).write_text(textwrap.dedent(text))
-        return install_distribution(src, tmp_path_factory.mktemp("dist-site"))
+        return _install_distribution(src, tmp_path_factory.mktemp("dist-site"))
 
     return install
 
