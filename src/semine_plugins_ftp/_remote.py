@@ -49,8 +49,7 @@ import time
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Self
 
 import attrs
 import paramiko
@@ -392,7 +391,20 @@ def _family(key_type: str) -> tuple[str, ...]:
     return next((f for f in _KEY_FAMILIES if base in f), (base,))
 
 
-class Connector:
+class _Closing:
+    """``with`` support for the classes below: leaving the block calls ``close()``."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Connector(_Closing):
     """Opens one verified SFTP connection, one step at a time.
 
     :func:`connect` runs every step; Test Connection runs them one by one to
@@ -423,17 +435,6 @@ class Connector:
 
     def __repr__(self) -> str:
         return f"<Connector {self.config.username}@{self.where}>"
-
-    def __enter__(self) -> Connector:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     @property
     def host_key_fingerprint(self) -> str:
@@ -670,7 +671,7 @@ def connect(config: SFTPConfig) -> RemoteFS:
 # ---------------------------------------------------------------- operations
 
 
-class RemoteFS:
+class RemoteFS(_Closing):
     """One SFTP connection and the operations the Ftp Plugin needs.
 
     Not thread-safe: one thread at a time. Use as a context manager, or call
@@ -705,17 +706,6 @@ class RemoteFS:
 
     def __repr__(self) -> str:
         return f"<RemoteFS {self._errors.where}{' broken' if self.broken else ''}>"
-
-    def __enter__(self) -> RemoteFS:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the SFTP session and the SSH connection (idempotent)."""
@@ -982,7 +972,7 @@ class RemoteFS:
 MAX_OPENING = 4
 
 
-class SFTPPool:
+class SFTPPool(_Closing):
     """Up to ``size`` connections shared by threads; each borrower gets its own.
 
     Connections are opened lazily (at most :data:`MAX_OPENING` at once) and
@@ -1085,14 +1075,3 @@ class SFTPPool:
                     self._idle.get_nowait().close()
                 except queue.Empty:
                     break
-
-    def __enter__(self) -> SFTPPool:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
