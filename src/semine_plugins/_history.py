@@ -89,12 +89,17 @@ class RunHistory:
         self.path = path
         self.keep = keep
         self._lock = threading.Lock()
+        self._ready = False  # the file has its schema (checked again when it is gone)
 
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fresh = not (self._ready and self.path.exists())
+        if fresh:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.executescript(_SCHEMA)
+        if fresh:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(_SCHEMA)
+            self._ready = True
         return db
 
     def record(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -127,7 +128,7 @@ class Runner:
             )
         return report
 
-    @property
+    @functools.cached_property
     def history(self) -> RunHistory:
         """The run history (every send and receive, also those that raised)."""
         return RunHistory(data_dir(self._env) / "history.sqlite3")

@@ -98,3 +98,18 @@ def test_history_keeps_the_newest_runs_per_integration(tmp_path):
     (other,) = history.last("other")
     assert other.error == "ConfigError: bad"
     assert RunHistory(tmp_path / "missing.sqlite3").last("acme") == []
+
+
+def test_history_starts_again_when_its_file_is_removed(tmp_path):
+    path = tmp_path / "history.sqlite3"
+    history = RunHistory(path)
+    start = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+    history.record(
+        integration="acme", action="send", started=start, ok=True, counts={}, summary="1"
+    )
+    for leftover in tmp_path.glob("history.sqlite3*"):
+        leftover.unlink()
+    history.record(
+        integration="acme", action="send", started=start, ok=True, counts={}, summary="2"
+    )
+    assert [r.summary for r in history.last("acme")] == ["2"]
