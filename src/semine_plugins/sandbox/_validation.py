@@ -6,7 +6,8 @@ from typing import Any
 
 from lxml import etree  # type: ignore[import-untyped]
 
-from semine_plugins.ubl import validate
+from semine_plugins.ubl._safe import Loaded, UBLParseError, UnsafeXMLError, load
+from semine_plugins.ubl._validate import xsd_errors
 
 _NS = {
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
@@ -64,9 +65,17 @@ def _document_root(data: bytes) -> etree._Element:
     return root
 
 
-def _xsd_errors(data: bytes) -> list[dict[str, Any]]:
-    report = validate(data)
-    return [{"line": e.line, "path": e.path, "message": e.message} for e in report.errors]
+def _load(data: bytes) -> Loaded:
+    """Parse the document once, as :func:`semine_plugins.ubl.validate` does."""
+    try:
+        return load(data)
+    except (UnsafeXMLError, UBLParseError) as exc:
+        _document_root(data)  # not XML, a DTD, not UBL 2.1: the specific problem
+        line = exc.line if isinstance(exc, UBLParseError) else None
+        raise DocumentError(
+            "The document is not valid UBL 2.1",
+            [{"line": line, "path": None, "message": str(exc)}],
+        ) from None
 
 
 def _text(root: etree._Element, path: str) -> str | None:
@@ -82,8 +91,12 @@ def check(data: bytes) -> tuple[dict[str, Any], str | None]:
         duplicate detection (organisation number, VAT number, endpoint or name).
     :raises DocumentError: not XML, a DTD, not UBL 2.1, or XSD errors.
     """
-    root = _document_root(data)
-    errors = _xsd_errors(data)
+    loaded = _load(data)
+    root = loaded.root
+    errors = [
+        {"line": e.line, "path": e.path, "message": e.message}
+        for e in xsd_errors(root, loaded.kind)
+    ]
     if errors:
         raise DocumentError("The document is not valid UBL 2.1", errors)
     party = "cac:AccountingSupplierParty/cac:Party"
@@ -96,7 +109,7 @@ def check(data: bytes) -> tuple[dict[str, Any], str | None]:
     }
     detail: dict[str, Any] = {
         "invoiceNumber": _text(root, "cbc:ID"),
-        "documentType": _ROOTS[etree.QName(root).namespace],
+        "documentType": loaded.kind,
         "invoiceDate": _text(root, "cbc:IssueDate"),
         "dueDate": _text(root, "cbc:DueDate"),
         "currency": _text(root, "cbc:DocumentCurrencyCode"),

@@ -103,7 +103,7 @@ def validate(
         line = exc.line if isinstance(exc, UBLParseError) else None
         issue = ValidationIssue(message=str(exc), level="xml", line=line)
         return ValidationReport(valid=False, errors=(issue,))
-    errors = list(_xsd_errors(loaded.root, loaded.kind))
+    errors = xsd_errors(loaded.root, loaded.kind)
     warnings: list[ValidationIssue] = []
     levels = ["xsd"]
     skipped = []
@@ -153,7 +153,8 @@ def xsd_errors_of_record(root: etree._Element, kind: _schema_cache.Kind) -> list
     return issues
 
 
-def _xsd_errors(root: etree._Element, kind: _schema_cache.Kind) -> list[ValidationIssue]:
+def xsd_errors(root: etree._Element, kind: _schema_cache.Kind) -> list[ValidationIssue]:
+    """The XSD errors of an already loaded document: none when libxml2 accepts it."""
     if xsd_valid_fast(root, kind):
         return []
     issues = xsd_errors_of_record(root, kind)
