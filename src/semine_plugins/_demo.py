@@ -34,7 +34,8 @@ from semine_plugins._output import format_option, text_table
 from semine_plugins._runner import DATA_DIR_ENV, Runner
 from semine_plugins.integrations import CONFIG_ENV, load_config, render_integration
 from semine_plugins.reports import ConnectionReport, Outcome, RunReport
-from semine_plugins.sandbox import SandboxAdmin, SandboxServer, sample_detail, sample_document
+from semine_plugins.sandbox import SandboxServer, sample_detail, sample_document
+from semine_plugins.testing import SemineSandbox
 from semine_plugins.testing.sftp import SFTPServer
 
 __all__ = ["Demo", "DemoResult", "demo"]
@@ -131,44 +132,39 @@ class Demo:
         self.data_dir = self.workspace / "data"
         self.config = self.workspace / "semine-plugins.toml"
         self.sftp: SFTPServer | None = None
-        self.sandbox: SandboxServer | None = None
-        self.admin: SandboxAdmin | None = None
+        self.semine: SemineSandbox | None = None
 
     @contextmanager
     def servers(self) -> Iterator[Demo]:
         """Start both servers, seed them and write the configuration; stop them on exit."""
         ftp_password = secrets.token_urlsafe(12)
-        semine_password = secrets.token_urlsafe(12)
         self.sftp_root.mkdir(parents=True, exist_ok=True)
         with (
             SFTPServer(root=self.sftp_root, users={FTP_USER: ftp_password}) as sftp,
-            SandboxServer(db=str(self.workspace / "sandbox.sqlite3")) as sandbox,
-            SandboxAdmin(sandbox.url) as admin,
+            SandboxServer(db=str(self.workspace / "sandbox.sqlite3")) as server,
         ):
-            self.sftp, self.sandbox, self.admin = sftp, sandbox, admin
-            try:
-                self._seed(sftp, admin, semine_password)
-                self._write_config(sftp, sandbox, ftp_password, semine_password)
-                yield self
-            finally:
-                self.sftp = self.sandbox = self.admin = None
+            semine = SemineSandbox.set_up(
+                server,
+                email=EMAIL,
+                password=secrets.token_urlsafe(12),
+                token=secrets.token_urlsafe(12),  # not used by the demo; random like the rest
+                organization="Demo Regnskap",
+                client_name="Demo Kunde AS",
+                organization_number="912345678",
+            )
+            with semine.admin:
+                self.sftp, self.semine = sftp, semine
+                try:
+                    self._seed(sftp, semine)
+                    self._write_config(sftp, semine, ftp_password)
+                    yield self
+                finally:
+                    self.sftp = self.semine = None
 
-    def _seed(self, sftp: SFTPServer, admin: SandboxAdmin, semine_password: str) -> None:
-        (client,) = admin.setup(
-            users=[{"email": EMAIL, "password": semine_password}],
-            organizations=[
-                {
-                    "name": "Demo Regnskap",
-                    "clients": [{"name": "Demo Kunde AS", "organizationNumber": "912345678"}],
-                }
-            ],
-        )
+    def _seed(self, sftp: SFTPServer, semine: SemineSandbox) -> None:
         for posted in _POSTED:
             supplier = {**sample_detail()["supplier"], "name": posted["supplier"]}
-            admin.seed_invoice(
-                client,
-                sample_detail(invoiceNumber=posted["invoiceNumber"], supplier=supplier),
-            )
+            semine.seed(invoiceNumber=posted["invoiceNumber"], supplier=supplier)
         inbound = {
             name: sample_document(number, supplier_name=supplier, payable=payable)
             for name, (number, supplier, payable) in _VALID.items()
@@ -182,18 +178,16 @@ class Demo:
         misplaced = sftp.write(_MISPLACED_NAME, sample_document("INV-7004"))
         os.utime(misplaced, (past, past))
 
-    def _write_config(
-        self, sftp: SFTPServer, sandbox: SandboxServer, ftp_password: str, semine_password: str
-    ) -> None:
+    def _write_config(self, sftp: SFTPServer, semine: SemineSandbox, ftp_password: str) -> None:
         secrets_dir = self.workspace / "secrets"
         _private(secrets_dir / "ftp-password", ftp_password)
-        _private(secrets_dir / "semine-password", semine_password)
+        _private(secrets_dir / "semine-password", semine.password)
         text = render_integration(
             NAME,
             plugin="ftp",
             description="The demo: an in-process SFTP server and the SEMINE sandbox",
-            semine_url=sandbox.url,
-            semine_email=EMAIL,
+            semine_url=semine.url,
+            semine_email=semine.email,
             semine_password={"file": str(secrets_dir / "semine-password")},
             settings={
                 "host": sftp.host,
@@ -227,7 +221,7 @@ class Demo:
 
     def run(self) -> DemoResult:
         """Run Test Connection, send and receive once; return what happened."""
-        assert self.admin is not None  # noqa: S101 - only inside servers()
+        assert self.semine is not None  # noqa: S101 - only inside servers()
         runner = self.runner()
         connection = runner.test_connection(NAME)
         send = runner.send(NAME)
@@ -246,7 +240,7 @@ class Demo:
                 "status": i.get("invoiceStatus"),
                 "message": i.get("message"),
             }
-            for i in self.admin.invoices()
+            for i in self.semine.admin.invoices()
         ]
         return DemoResult(
             workspace=self.workspace,
