@@ -131,12 +131,13 @@ class _Receiver:
     # ---------------------------------------------------------------- one file
 
     def process(self, fs: RemoteFS, entry: RemoteEntry) -> FileOutcome | None:
-        """Take one file through the state machine; return its outcome (None: silent)."""
+        """Take one file through the state machine; return its outcome (None: silent).
+
+        ``entry`` is a listed candidate that is not one of our own uploads (see :meth:`run`).
+        """
         name = entry.name
         path = posixpath.join(self.folder, name)
         mtime = int(entry.mtime)
-        if self.store.uploaded(self.folder, name, entry.size):
-            return None  # ours, waiting for the other side to pick it up
         st = self.store.get(self.folder, name)
         if st is not None and not st.same_file(entry.size, mtime):
             st = None  # a new file under an old name
