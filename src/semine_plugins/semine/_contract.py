@@ -57,11 +57,8 @@ GRANT_PASSWORD: Final = "password"  # noqa: S105 - the OAuth grant's name, not a
 USERNAME: Final = "username"
 PASSWORD: Final = "password"  # noqa: S105 - a form field's name, not a secret
 ACCESS_TOKEN: Final = "access_token"  # noqa: S105 - a JSON field's name
-TOKEN_TYPE: Final = "token_type"  # noqa: S105 - a JSON field's name
 EXPIRES_IN: Final = "expires_in"
-OAUTH_ERROR: Final = "error"
 OAUTH_ERROR_DESCRIPTION: Final = "error_description"
-INVALID_GRANT: Final = "invalid_grant"
 
 # --------------------------------------------------------------------------
 # Query parameters, list envelope, status update, import answer
@@ -71,8 +68,6 @@ Q_STATUS: Final = "status"
 Q_PAGE: Final = "page"
 Q_PAGE_SIZE: Final = "pageSize"
 ITEMS: Final = "items"
-PAGE: Final = "page"
-PAGE_SIZE: Final = "pageSize"
 TOTAL: Final = "total"
 
 STATUS: Final = "status"
@@ -84,7 +79,6 @@ ID: Final = "id"
 POSTING: Final = "Posting"
 POSTED: Final = "Posted"
 POSTING_ERROR: Final = "PostingError"
-RECEIVED: Final = "Received"
 STATUS_UPDATES: Final = frozenset({POSTED, POSTING_ERROR})
 
 # --------------------------------------------------------------------------
@@ -100,7 +94,6 @@ PROBLEM_ERRORS: Final = "errors"
 # --------------------------------------------------------------------------
 
 ORG_ID: Final = "id"
-ORG_NAME: Final = "name"
 ORG_CLIENTS: Final = "clients"
 CLIENT_ID: Final = "id"
 CLIENT_NAME: Final = "name"
