@@ -106,7 +106,6 @@ class _Receiver:
         self.store = session.store
         self.pool = pool
         self.folder = self.s.folder
-        self._lock = threading.Lock()
         self._abort = threading.Event()  # SEMINE refused the credentials: stop taking files
 
     def _stopping(self) -> bool:
@@ -431,8 +430,7 @@ class _Receiver:
             self._abort.set()  # every other file would fail the same way
             raise
         if outcome is not None:
-            with self._lock:
-                outcomes.append(outcome)
+            outcomes.append(outcome)
 
 
 def receive(ctx: IntegrationContext) -> RunReport:
