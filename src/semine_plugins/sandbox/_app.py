@@ -17,7 +17,7 @@ from starlette.types import Receive, Scope, Send
 
 from semine_plugins.sandbox._faults import Fault, FaultMiddleware, Faults
 from semine_plugins.sandbox._openapi import openapi_document
-from semine_plugins.sandbox._store import KeyReusedError, Store, import_document
+from semine_plugins.sandbox._store import KeyReusedError, Store, import_document, supplier_key
 from semine_plugins.sandbox._validation import DocumentError, check
 
 #: The largest document the sandbox imports (bytes).
@@ -214,7 +214,7 @@ def create_app(  # noqa: PLR0915 - one closure per endpoint, sharing the store
                 f"The document has {len(data)} bytes; the limit is {max_document_bytes}.",
             )
         try:
-            detail, supplier_key = await anyio.to_thread.run_sync(check, data)
+            detail, key_of_supplier = await anyio.to_thread.run_sync(check, data)
         except DocumentError as exc:
             raise _Problem(422, exc.title, "SEMINE cannot import it.", errors=exc.errors) from None
         try:
@@ -225,7 +225,7 @@ def create_app(  # noqa: PLR0915 - one closure per endpoint, sharing the store
                 sha256=hashlib.sha256(data).hexdigest(),
                 detail=detail,
                 document=data,
-                supplier_key=supplier_key,
+                supplier_key=key_of_supplier,
             )
         except KeyReusedError:
             raise _Problem(
@@ -255,10 +255,9 @@ def create_app(  # noqa: PLR0915 - one closure per endpoint, sharing the store
             raise _Problem(400, "Bad request", "Send an InvoiceDetail object.")
         status = body.get("invoiceStatus") or "Posting"
         supplier = body.get("supplier") or {}
-        key = (
+        key = supplier_key(
             supplier.get("organizationNumber") or supplier.get("vatNumber") or supplier.get("name")
         )
-        key = "".join(str(key).split()).upper() if key else None
         try:
             invoice_id = store.add_invoice(client_id, body, status=status, supplier_key=key)
         except Exception as exc:  # sqlite3.IntegrityError: the id is taken

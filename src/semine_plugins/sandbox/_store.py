@@ -250,6 +250,11 @@ class Store:
             )
 
 
+def supplier_key(value: object) -> str | None:
+    """The key duplicates are detected by: the supplier's number or name, no spaces, upper case."""
+    return "".join(str(value).split()).upper() if value else None
+
+
 class KeyReusedError(Exception):
     """An Idempotency-Key came back with a different document."""
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from lxml import etree  # type: ignore[import-untyped]
 
+from semine_plugins.sandbox._store import supplier_key
 from semine_plugins.ubl._safe import Loaded, UBLParseError, UnsafeXMLError, load
 from semine_plugins.ubl._validate import xsd_errors
 
@@ -143,4 +144,4 @@ def check(data: bytes) -> tuple[dict[str, Any], str | None]:
         or _text(root, f"{party}/cbc:EndpointID")
         or supplier["name"]
     )
-    return {k: v for k, v in detail.items() if v}, ("".join(key.split()).upper() if key else None)
+    return {k: v for k, v in detail.items() if v}, supplier_key(key)
