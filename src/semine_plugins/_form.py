@@ -30,12 +30,11 @@ import click
 from semine_plugins._manager import PluginHost
 from semine_plugins.errors import ConfigError, FieldError, SettingsError
 from semine_plugins.integrations import render_integration
-from semine_plugins.settings import SettingField, setting_fields
+from semine_plugins.settings import SettingField, _convert, _unwrap_optional, setting_fields
 
 __all__ = ["Answers", "Form", "append", "convert", "env_name", "existing_names", "secrets_env"]
 
 _PLACEHOLDER = "placeholder-for-validation"
-_BOOL = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
 def env_name(integration: str, *parts: str) -> str:
@@ -67,35 +66,20 @@ class Answers:
     advanced: bool | None = None
 
 
-def _base_type(tp: Any) -> Any:
-    args = [a for a in get_args(tp) if a is not type(None)]
-    if get_origin(tp) is not None and len(args) == 1 and type(None) in get_args(tp):
-        return args[0]
-    return tp
-
-
 def convert(field: SettingField, text: str) -> Any:
     """Convert a flag's text to the field's TOML value (left as text when it does not fit)."""
-    tp = _base_type(field.type)
-    if tp is bool:
-        return _BOOL.get(text.strip().lower(), text)
-    if tp is int:
-        try:
-            return int(text)
-        except ValueError:
-            return text
-    if tp is float:
-        try:
-            return float(text)
-        except ValueError:
-            return text
-    if get_origin(tp) in (tuple, list):
-        return [part.strip() for part in text.split(",") if part.strip()]
-    return text
+    tp, _ = _unwrap_optional(field.type)
+    if tp not in (bool, int, float) and get_origin(tp) not in (tuple, list):
+        return text
+    try:
+        value = _convert(text, tp)  # as the runner reads it
+    except ValueError:
+        return text  # the check names the field and what it expects
+    return list(value) if isinstance(value, tuple) else value
 
 
 def _choices(field: SettingField) -> list[str] | None:
-    tp = _base_type(field.type)
+    tp, _ = _unwrap_optional(field.type)
     if get_origin(tp) is Literal:
         return [str(a) for a in get_args(tp)]
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
@@ -184,7 +168,7 @@ class Form:
                 env_name(answers.name or "", answers.plugin or "", field.name),
             )
             return
-        tp = _base_type(field.type)
+        tp, _ = _unwrap_optional(field.type)
         default = field.default if field.has_default and field.default is not None else None
         if tp is bool:
             answers.settings[field.name] = click.confirm(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import jsonschema
@@ -106,6 +107,30 @@ port = 0
     assert "integration 'acme', field 'port'" in result.stderr
     assert "field 'username'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_integrations_add_writes_flag_values_with_the_fields_types(tmp_path: Path) -> None:
+    """`--set port=2222` is written as a number, `--set ...=no` as false, text stays text."""
+    path = tmp_path / "c.toml"
+    code, _, err = invoke(
+        *("--config", str(path), "integrations", "add", "acme", "--plugin", "ftp"),
+        *("--no-input", "--no-test", "--semine-url", "https://api.example.invalid"),
+        *("--semine-token-env", "ACME_TOKEN", "--secret-env", "password=ACME_FTP_PASSWORD"),
+        *("--set", "host=sftp.example.invalid", "--set", "port=2222"),
+        *("--set", "username=semine", "--set", "folder=/invoices"),
+        *("--set", "ignore_root_folder_files=no", "--set", "connect_timeout=7.5"),
+    )
+    assert code == 0, err
+    settings = tomllib.loads(path.read_text())["integrations"]["acme"]["settings"]
+    assert settings == {
+        "host": "sftp.example.invalid",
+        "port": 2222,
+        "username": "semine",
+        "folder": "/invoices",
+        "ignore_root_folder_files": False,
+        "connect_timeout": 7.5,
+        "password": {"env": "ACME_FTP_PASSWORD"},
+    }
 
 
 def test_python_dash_m_works(run_cli) -> None:
