@@ -128,7 +128,7 @@ class _Sender:
                 f"the outbox folder {self.s.outbox} does not exist or is not a folder "
                 "(is the network share mounted?)"
             )
-        # A snapshot first: marking invoices Posted changes the paged listing.
+        # A list, for the progress total (iter_invoices has read every page before it yields).
         invoices = list(self.ctx.semine.iter_invoices("Posting"))
         self.ctx.progress.start(len(invoices), "send")
         outcomes = []
