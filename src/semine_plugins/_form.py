@@ -103,6 +103,34 @@ class Form:
         self.interactive = interactive
         self.env = os.environ if env is None else env
 
+    def _fields(self, answers: Answers) -> list[SettingField]:
+        info = self.host.get(answers.plugin or "").info
+        return setting_fields(info.settings) if info is not None else []
+
+    def take_flags(
+        self,
+        answers: Answers,
+        *,
+        sets: Mapping[str, str],
+        secret_env: Mapping[str, str],
+        secret_file: Mapping[str, str],
+    ) -> None:
+        """Put the plugin fields given as flags into ``answers`` (``answers.plugin`` is set).
+
+        ``--set`` values take the field's type; a secret's value is also kept
+        for Test Connection. ``--secret-env``/``--secret-file`` become references.
+        """
+        fields = {f.name: f for f in self._fields(answers)}
+        for key, value in sets.items():
+            field = fields.get(key)
+            answers.settings[key] = convert(field, value) if field else value
+            if field is not None and field.secret:
+                answers.secrets[key] = value
+        for key, var in secret_env.items():
+            answers.settings[key] = {"env": var}
+        for key, file in secret_file.items():
+            answers.settings[key] = {"file": file}
+
     # ------------------------------------------------------------ asking
 
     def _say(self, text: str) -> None:
@@ -311,10 +339,7 @@ class Form:
         Secrets stand in with the typed value or a placeholder, so a variable
         that is set only later does not fail the form.
         """
-        info = self.host.get(answers.plugin or "").info
-        if info is None:  # pragma: no cover
-            return []
-        secret = {f.name for f in setting_fields(info.settings) if f.secret}
+        secret = {f.name for f in self._fields(answers) if f.secret}
         raw = {
             k: (answers.secrets.get(k, _PLACEHOLDER) if k in secret else v)
             for k, v in answers.settings.items()
@@ -327,10 +352,7 @@ class Form:
 
     def fix(self, answers: Answers, errors: list[FieldError]) -> None:
         """Ask again for the fields that failed (interactive only)."""
-        info = self.host.get(answers.plugin or "").info
-        if info is None:  # pragma: no cover
-            return
-        by_name = {f.name: f for f in setting_fields(info.settings)}
+        by_name = {f.name: f for f in self._fields(answers)}
         for error in errors:
             self._say(click.style(f"{error.field}: {error.message}", fg="red"))
             field = by_name.get(error.field)
@@ -342,8 +364,7 @@ class Form:
 
     def render(self, answers: Answers) -> str:
         """Return the TOML table for the answers (secret values only when asked)."""
-        info = self.host.get(answers.plugin or "").info
-        fields = setting_fields(info.settings) if info is not None else []
+        fields = self._fields(answers)
         labels = {f.name: f.label + ("*" if f.required else "") for f in fields}
         secret = {f.name for f in fields if f.secret}
         settings = dict(answers.settings)

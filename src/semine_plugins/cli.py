@@ -355,11 +355,9 @@ def integrations_add(  # noqa: PLR0917 - click passes each option as an argument
         Answers,
         Form,
         append,
-        convert,
         existing_names,
         secrets_env,
     )
-    from semine_plugins.settings import setting_fields  # noqa: PLC0415
 
     state = _state()
     path = find_config(state.config_path)
@@ -383,19 +381,14 @@ def integrations_add(  # noqa: PLR0917 - click passes each option as an argument
         store_secrets=store_secrets,
         advanced=advanced,
     )
-    if plugin is not None:
-        info = state.host.get(plugin).info
-        fields = {f.name: f for f in setting_fields(info.settings)} if info else {}
-        for key, value in _pairs(sets, "--set").items():
-            field = fields.get(key)
-            answers.settings[key] = convert(field, value) if field else value
-            if field is not None and field.secret:
-                answers.secrets[key] = value
-        for key, var in _pairs(secret_env, "--secret-env").items():
-            answers.settings[key] = {"env": var}
-        for key, file in _pairs(secret_file, "--secret-file").items():
-            answers.settings[key] = {"file": file}
     form = Form(state.host, interactive=interactive)
+    if plugin is not None:
+        form.take_flags(
+            answers,
+            sets=_pairs(sets, "--set"),
+            secret_env=_pairs(secret_env, "--secret-env"),
+            secret_file=_pairs(secret_file, "--secret-file"),
+        )
     form.collect(answers)
     if answers.name in names:
         fail(f"{path} already has an integration named {answers.name!r}; choose another name")
