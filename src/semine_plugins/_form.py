@@ -140,8 +140,12 @@ class Form:
     def _prompt(self, text: str, **kwargs: Any) -> Any:
         return click.prompt(text, err=True, **kwargs)
 
-    def _secret(self, answers: Answers, key: str, label: str, env_var: str) -> Any:
-        """Ask how to store one secret; return the reference (or value) to write."""
+    def _secret(self, answers: Answers, key: str, label: str, *scope: str) -> Any:
+        """Ask how to store one secret; return the reference (or value) to write.
+
+        The suggested variable is ``NAME_<scope>_KEY`` (:func:`env_name`).
+        """
+        env_var = env_name(answers.name or "", *scope, key)
         how = self._prompt(
             f"{label}: keep it in an [env] variable, a [file], or [inline] in the config",
             type=click.Choice(["env", "file", "inline"]),
@@ -190,10 +194,7 @@ class Form:
                 if not click.confirm(f"Set {field.label}{mark}{alt}?", default=True, err=True):
                     return
             answers.settings[field.name] = self._secret(
-                answers,
-                field.name,
-                f"{field.label}{mark}",
-                env_name(answers.name or "", answers.plugin or "", field.name),
+                answers, field.name, f"{field.label}{mark}", answers.plugin or ""
             )
             return
         tp, _ = _unwrap_optional(field.type)
@@ -278,12 +279,7 @@ class Form:
                 default="password",
             )
             if how == "token":
-                answers.semine_token = self._secret(
-                    answers,
-                    "semine_token",
-                    "Semine token*",
-                    env_name(answers.name or "", "SEMINE_TOKEN"),
-                )
+                answers.semine_token = self._secret(answers, "semine_token", "Semine token*")
             else:
                 answers.semine_email = self._prompt("Semine Email*")
         elif not has_login:
@@ -291,10 +287,7 @@ class Form:
         if answers.semine_email is not None and answers.semine_password is None:
             if self.interactive:
                 answers.semine_password = self._secret(
-                    answers,
-                    "semine_password",
-                    "Semine Password*",
-                    env_name(answers.name or "", "SEMINE_PASSWORD"),
+                    answers, "semine_password", "Semine Password*"
                 )
             else:
                 missing.append("--semine-password-env (or --semine-password-file)")
