@@ -279,8 +279,6 @@ class _Receiver:
             except TransferError as exc:
                 if where is None:
                     reason = f"{reason} (it could not be moved to the Failure folder: {exc})"
-            else:
-                self.store.forget(self.folder, entry.name)
         if where is None:
             # Left in place: remember it so it is not reported again until it changes.
             self.store.put(
@@ -291,8 +289,8 @@ class _Receiver:
                 state=FAILED,
                 reason=reason,
             )
-        elif self.store.get(self.folder, entry.name) is not None:
-            self.store.forget(self.folder, entry.name)
+        else:
+            self.store.forget(self.folder, entry.name)  # it left the main folder
         return FileOutcome(
             outcome=Outcome.FAILED, name=entry.name, reason=reason, path=where or path
         )
