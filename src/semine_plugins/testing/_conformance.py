@@ -13,7 +13,6 @@ import functools
 import json
 import logging
 import re
-import socket
 import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -103,12 +102,6 @@ def _fail(summary: str, problems: Sequence[str]) -> NoReturn:
     raise pytest.fail.Exception(
         f"{summary}\n{lines}" if problems else summary, pytrace=False
     ) from None
-
-
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _looks_secret(name: str) -> bool:
