@@ -256,11 +256,6 @@ class StateStore:
         row = self._read("SELECT size FROM uploads WHERE folder = ? AND name = ?", (folder, name))
         return row is not None and row[0] == size
 
-    def upload_sha(self, folder: str, name: str) -> str | None:
-        """The content hash of what this integration uploaded as ``name``, if it did."""
-        row = self._read("SELECT sha256 FROM uploads WHERE folder = ? AND name = ?", (folder, name))
-        return None if row is None else str(row[0])
-
     # ------------------------------------------------------------- pins
 
     def get_pin(self, host: str, port: int) -> str | None:
