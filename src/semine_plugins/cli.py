@@ -16,7 +16,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 import click
 
@@ -37,11 +37,38 @@ log = logging.getLogger("semine_plugins.cli")
 
 FORMAT = format_option()
 
-# Commands provided by subpackages: (module, attribute).
+
+class _Lazy(NamedTuple):
+    """A command imported when it is used; ``--help`` lists it from ``summary``.
+
+    Importing these commands loads lxml, httpx or the sandbox libraries, which
+    would make ``--help`` several times slower.
+    """
+
+    module: str
+    attribute: str
+    summary: str  # the first line of the command's docstring (a test keeps them equal)
+    needs: tuple[str, ...] = ()  # libraries of the sandbox extra it imports
+
+
 _BUILTIN_LAZY = {
-    "validate": ("semine_plugins.ubl._cli", "validate"),
-    "sandbox": ("semine_plugins.sandbox._cli", "sandbox"),
-    "demo": ("semine_plugins._demo", "demo"),
+    "validate": _Lazy(
+        "semine_plugins.ubl._cli",
+        "validate",
+        "Validate UBL 2.1 invoices and credit notes (Peppol BIS 3 / EHF).",
+    ),
+    "sandbox": _Lazy(
+        "semine_plugins.sandbox._cli",
+        "sandbox",
+        "Run a local SEMINE sandbox that implements the API contract.",
+        ("starlette", "uvicorn"),
+    ),
+    "demo": _Lazy(
+        "semine_plugins._demo",
+        "demo",
+        "The main job on embedded defaults: an in-process SFTP server and the SEMINE sandbox.",
+        ("asyncssh", "starlette", "uvicorn"),
+    ),
 }
 
 
@@ -85,30 +112,46 @@ def _dump(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
+def _unavailable(name: str, missing: str) -> click.Command:
+    @click.command(name=name, help=f"(unavailable: {missing} is not installed)")
+    def unavailable() -> None:
+        fail(
+            f"`{name}` needs {missing}, which is not installed; "
+            "install it with: pip install 'semine-plugins[sandbox,rules]'"
+        )
+
+    return unavailable
+
+
 class _MainGroup(click.Group):
     """The top-level group: built-in commands, lazily imported ones, and plugins' commands."""
+
+    _listing = False  # True while --help lists the commands
 
     def _lazy(self, name: str) -> click.Command | None:
         spec = _BUILTIN_LAZY.get(name)
         if spec is None:
             return None
-        import importlib  # noqa: PLC0415 - loaded only when the command is used
+        import importlib.util  # noqa: PLC0415 - loaded only when the command is used
 
+        if self._listing:
+            absent = [m for m in spec.needs if importlib.util.find_spec(m) is None]
+            if absent:
+                return _unavailable(name, absent[0])
+            return click.Command(name, help=spec.summary)
         try:
-            module = importlib.import_module(spec[0])
+            module = importlib.import_module(spec.module)
         except ImportError as exc:
-            missing = exc.name or "a dependency"
-
-            @click.command(name=name, help=f"(unavailable: {missing} is not installed)")
-            def unavailable() -> None:
-                fail(
-                    f"`{name}` needs {missing}, which is not installed; "
-                    "install it with: pip install 'semine-plugins[sandbox,rules]'"
-                )
-
-            return unavailable
-        command = getattr(module, spec[1])
+            return _unavailable(name, exc.name or "a dependency")
+        command = getattr(module, spec.attribute)
         return command if isinstance(command, click.Command) else None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self._listing = True
+        try:
+            super().format_commands(ctx, formatter)
+        finally:
+            self._listing = False
 
     def _plugin_commands(self) -> dict[str, click.Command]:
         group = click.Group()

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
 import jsonschema
 from click.testing import CliRunner
 
-from semine_plugins.cli import cli
+from semine_plugins.cli import _BUILTIN_LAZY, cli
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
@@ -131,6 +134,26 @@ def test_integrations_add_writes_flag_values_with_the_fields_types(tmp_path: Pat
         "connect_timeout": 7.5,
         "password": {"env": "ACME_FTP_PASSWORD"},
     }
+
+
+def test_help_lists_every_command_without_loading_the_heavy_libraries() -> None:
+    """`--help` names demo, sandbox and validate from their own first line, loading none of them."""
+    script = (
+        "import sys\n"
+        "from semine_plugins.cli import cli\n"
+        "cli.main(['--help'], prog_name='semine-plugins', standalone_mode=False)\n"
+        "heavy = ('asyncssh', 'starlette', 'uvicorn', 'httpx', 'lxml', 'xmlschema')\n"
+        "print('loaded:', sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert "loaded: []" in result.stdout
+    listed = " ".join(result.stdout.split())
+    for name, lazy in _BUILTIN_LAZY.items():
+        assert f"{name} {lazy.summary[:30]}" in listed
+        command = getattr(importlib.import_module(lazy.module), lazy.attribute)
+        assert (command.help or "").startswith(lazy.summary)
 
 
 def test_python_dash_m_works(run_cli) -> None:
