@@ -49,7 +49,9 @@ def _document_root(data: bytes) -> etree._Element:
         )
     root = tree.getroot()
     if etree.QName(root).namespace == _SBDH:
-        inner = [el for el in root if etree.QName(el).namespace in _ROOTS]
+        inner = [
+            el for el in root.iterchildren(tag=etree.Element) if etree.QName(el).namespace in _ROOTS
+        ]
         if inner:
             root = inner[0]
     if etree.QName(root).namespace not in _ROOTS:

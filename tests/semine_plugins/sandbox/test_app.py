@@ -93,6 +93,28 @@ def test_import_needs_key_and_xml(http: httpx.Client, company: SandboxClient) ->
     assert answer.status_code == 415
 
 
+_SBDH = (
+    b'<StandardBusinessDocument xmlns="http://www.unece.org/cefact/namespaces/'
+    b'StandardBusinessDocumentHeader"><StandardBusinessDocumentHeader/><!-- payload -->'
+)
+
+
+@pytest.mark.parametrize(
+    ("payload", "status"),
+    [(sample_document().split(b"?>", 1)[1], 201), (b'<Order xmlns="urn:x"/>', 422)],
+)
+def test_import_sbdh_with_a_comment(
+    http: httpx.Client, company: SandboxClient, payload: bytes, status: int
+) -> None:
+    """An SBDH envelope with a comment beside its payload is read (or refused with 422)."""
+    path = f"/api/v1.0/organizations/{company.organization_id}/clients/{company.client_id}/invoices"
+    headers = {**_token(http), "Idempotency-Key": "sbdh", "Content-Type": "application/xml"}
+    answer = http.post(
+        path, content=_SBDH + payload + b"</StandardBusinessDocument>", headers=headers
+    )
+    assert answer.status_code == status
+
+
 def test_import_of_other_client_is_not_found(http: httpx.Client, company: SandboxClient) -> None:
     """A client that does not exist in the organization: 404."""
     answer = http.get("/api/v1.0/organizations/1/clients/77/invoices", headers=_token(http))
