@@ -30,7 +30,7 @@ import attrs
 import click
 
 from semine_plugins._manager import get_plugin_host
-from semine_plugins._output import format_option, text_table
+from semine_plugins._output import echo_json, format_option, text_table
 from semine_plugins._runner import DATA_DIR_ENV, Runner
 from semine_plugins.integrations import CONFIG_ENV, load_config, render_integration
 from semine_plugins.reports import ConnectionReport, Outcome, RunReport
@@ -370,7 +370,7 @@ def demo(workspace: Path | None, keep_running: bool, fmt: str) -> None:
     with d.servers():
         result = d.run()
         if fmt == "json":
-            click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str))
+            echo_json(result.to_dict())
         else:
             _show(result, d)
         if keep_running:

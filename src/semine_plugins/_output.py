@@ -1,13 +1,14 @@
-"""Rendering for people: aligned tables and markdown tables."""
+"""Rendering for people: aligned tables and markdown tables; JSON for scripts."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import click
 
-__all__ = ["format_option", "markdown_table", "text_table"]
+__all__ = ["echo_json", "format_option", "markdown_table", "text_table"]
 
 
 def format_option(
@@ -22,6 +23,11 @@ def format_option(
         show_default=True,
         help=help,
     )
+
+
+def echo_json(data: Any) -> None:
+    """Print ``data`` as indented JSON on stdout (what ``--format json`` prints)."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
 def text_table(rows: Sequence[Mapping[str, object]], columns: Sequence[tuple[str, str]]) -> str:

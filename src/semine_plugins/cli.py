@@ -22,7 +22,7 @@ import click
 
 from semine_plugins._logging import configure_logging
 from semine_plugins._manager import PluginHost, get_plugin_host
-from semine_plugins._output import format_option, markdown_table, text_table
+from semine_plugins._output import echo_json, format_option, markdown_table, text_table
 from semine_plugins._progress import progress_factory
 from semine_plugins._runner import Runner
 from semine_plugins._version import __version__
@@ -106,10 +106,6 @@ def fail(message: str, code: int = 2) -> NoReturn:
     """Print ``error: message`` to stderr and exit with ``code``."""
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
-
-
-def _dump(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
 def _unavailable(name: str, missing: str) -> click.Command:
@@ -223,7 +219,7 @@ def plugins_list(fmt: str) -> None:
     """List installed plugins: name, title, version, distribution; broken ones with their error."""
     records = _state().host.records()
     if fmt == "json":
-        _dump([r.to_dict() for r in records])
+        echo_json([r.to_dict() for r in records])
         return
     rows = [{**r.to_dict(), "status": "ok" if r.ok else f"BROKEN: {r.error}"} for r in records]
     click.echo(
@@ -263,7 +259,7 @@ def plugins_show(name: str, fmt: str, advanced: bool) -> None:
     if info is None:  # pragma: no cover - host.get returns working plugins only
         fail(f"plugin {name!r} has no description")
     if fmt == "json":
-        _dump(json_schema(info.settings, title=info.title))
+        echo_json(json_schema(info.settings, title=info.title))
         return
     rows = settings_table(info.settings, advanced=advanced)
     columns = [*_FIELD_COLUMNS, ("key", "KEY")] + ([("advanced", "ADVANCED")] if advanced else [])
@@ -305,7 +301,7 @@ def integrations_list(fmt: str) -> None:
         for i in config.integrations.values()
     ]
     if fmt == "json":
-        _dump({"config": str(config.path), "integrations": rows})
+        echo_json({"config": str(config.path), "integrations": rows})
         return
     if not rows:
         click.echo(f"{config.path}: no integrations")
@@ -459,7 +455,7 @@ def integrations_add(  # noqa: PLR0917 - click passes each option as an argument
         else:
             _print_connection(report, fmt, answers.name or "")
     if fmt == "json":
-        _dump(result)
+        echo_json(result)
     sys.exit(0 if ok else 1)
 
 
@@ -468,7 +464,7 @@ def integrations_add(  # noqa: PLR0917 - click passes each option as an argument
 
 def _print_connection(report: ConnectionReport, fmt: str, name: str) -> None:
     if fmt == "json":
-        _dump({"integration": name, **report.to_dict()})
+        echo_json({"integration": name, **report.to_dict()})
         return
     rows = [
         {
@@ -491,7 +487,7 @@ def _print_connection(report: ConnectionReport, fmt: str, name: str) -> None:
 
 def _print_run(report: RunReport, fmt: str) -> None:
     if fmt == "json":
-        _dump(report.to_dict())
+        echo_json(report.to_dict())
         return
     if report.outcomes:
         rows = [{**o.to_dict(), "outcome": o.outcome.upper()} for o in report.outcomes]
@@ -631,7 +627,7 @@ def history(name: str, limit: int, fmt: str) -> None:
     runner.config.get(name)  # unknown integration: exit 2
     entries = runner.history.last(name, limit)
     if fmt == "json":
-        _dump({"integration": name, "runs": [e.to_dict() for e in entries]})
+        echo_json({"integration": name, "runs": [e.to_dict() for e in entries]})
         return
     if not entries:
         click.echo(f"{name}: no runs recorded yet")
