@@ -48,6 +48,11 @@ class _Checks:
         self.checks: list[Check] = []
         self.blocked = False
 
+    def skip(self, name: str, title: str, why: str) -> None:
+        self.checks.append(
+            Check(name=name, title=title, status=CheckStatus.SKIPPED, detail=f"skipped: {why}")
+        )
+
     def run(
         self,
         name: str,
@@ -58,49 +63,36 @@ class _Checks:
         needs_sftp: bool = True,
     ) -> bool:
         if needs_sftp and self.blocked:
-            self.checks.append(
-                Check(
-                    name=name,
-                    title=title,
-                    status=CheckStatus.SKIPPED,
-                    detail="skipped: an earlier check failed",
-                )
-            )
+            self.skip(name, title, "an earlier check failed")
             return False
         began = time.perf_counter()
         try:
             detail = step()
         except Exception as exc:  # a failed check, never a crash
-            status, detail = (
-                CheckStatus.FAILED,
+            status = CheckStatus.FAILED
+            detail = (
                 str(exc)
                 if isinstance(exc, SeminePluginsError | OSError)
-                else f"{type(exc).__name__}: {exc}",
+                else f"{type(exc).__name__}: {exc}"
             )
-            self.checks.append(
-                Check(
-                    name=name,
-                    title=title,
-                    status=status,
-                    elapsed=time.perf_counter() - began,
-                    detail=detail,
-                    hint=_hint(exc, hint),
-                )
-            )
+            hint = _hint(exc, hint)
             if needs_sftp:
                 self.blocked = True
-            return False
-        status = CheckStatus.WARNING if detail.startswith("warning: ") else CheckStatus.PASSED
+        else:
+            status = CheckStatus.WARNING if detail.startswith("warning: ") else CheckStatus.PASSED
+            detail = detail.removeprefix("warning: ")
+            hint = ""
         self.checks.append(
             Check(
                 name=name,
                 title=title,
                 status=status,
                 elapsed=time.perf_counter() - began,
-                detail=detail.removeprefix("warning: "),
+                detail=detail,
+                hint=hint,
             )
         )
-        return True
+        return status is not CheckStatus.FAILED
 
 
 def test_connection(ctx: IntegrationContext) -> ConnectionReport:
@@ -207,12 +199,5 @@ def test_connection(ctx: IntegrationContext) -> ConnectionReport:
             hint="set semine_client to the client's id or organisation number",
         )
     else:
-        c.checks.append(
-            Check(
-                name="semine_client",
-                title="SEMINE client",
-                status=CheckStatus.SKIPPED,
-                detail="skipped: the login failed",
-            )
-        )
+        c.skip("semine_client", "SEMINE client", "the login failed")
     return ConnectionReport(checks=c.checks)
