@@ -136,7 +136,7 @@ def test_connection(ctx: IntegrationContext) -> ConnectionReport:
             held["fs"].write_probe(s.folder)
             return "wrote, renamed and removed a test file"
 
-        def folder_check(folder: str | None, label: str, missing: str) -> Callable[[], str]:
+        def folder_check(folder: str | None, missing: str) -> Callable[[], str]:
             def step() -> str:
                 fs: RemoteFS = held["fs"]
                 if not folder:
@@ -158,18 +158,12 @@ def test_connection(ctx: IntegrationContext) -> ConnectionReport:
             c.run(
                 "success_folder",
                 "Success folder",
-                folder_check(
-                    s.success_folder,
-                    "Success folder",
-                    "imported files are deleted from the main folder",
-                ),
+                folder_check(s.success_folder, "imported files are deleted from the main folder"),
             )
             c.run(
                 "failure_folder",
                 "Failure folder",
-                folder_check(
-                    s.failure_folder, "Failure folder", "failed files stay in the main folder"
-                ),
+                folder_check(s.failure_folder, "failed files stay in the main folder"),
             )
         finally:
             if "fs" in held:
