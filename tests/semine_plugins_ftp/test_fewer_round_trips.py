@@ -30,6 +30,25 @@ from semine_plugins_ftp._remote import (
 from semine_plugins_ftp._state import IMPORTED, IMPORTING, StateStore
 
 
+def _in_threads(worker: Callable[[int], None], count: int) -> list[BaseException]:
+    """Run ``worker(0)`` ... ``worker(count - 1)`` each in a thread of its own, all at once;
+    return what they raised."""
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            worker(i)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
 def test_second_move_into_a_folder_does_not_ask_about_it_again(
     remote: RemoteFS, sftp_server: SFTPServer
 ) -> None:
@@ -88,28 +107,20 @@ def test_state_changes_of_many_threads_are_all_kept(tmp_path: Path) -> None:
     """Threads writing at once each see their own changes, and all of them are on disk."""
     path = tmp_path / "state.sqlite3"
     store = StateStore(path)
-    errors: list[BaseException] = []
 
     def worker(t: int) -> None:
-        try:
-            for i in range(40):
-                name = f"{t}-{i}.xml"
-                store.put("/in", name, size=i, mtime=1, state=IMPORTING, sha256="s")
-                store.put("/in", name, size=i, mtime=1, state=IMPORTED, invoice_id=f"{t}{i}")
-                seen = store.get("/in", name)
-                assert seen is not None
-                assert (seen.state, seen.invoice_id) == (IMPORTED, f"{t}{i}")
-                if i % 2:
-                    store.forget("/in", name)
-                    assert store.get("/in", name) is None
-        except BaseException as exc:
-            errors.append(exc)
+        for i in range(40):
+            name = f"{t}-{i}.xml"
+            store.put("/in", name, size=i, mtime=1, state=IMPORTING, sha256="s")
+            store.put("/in", name, size=i, mtime=1, state=IMPORTED, invoice_id=f"{t}{i}")
+            seen = store.get("/in", name)
+            assert seen is not None
+            assert (seen.state, seen.invoice_id) == (IMPORTED, f"{t}{i}")
+            if i % 2:
+                store.forget("/in", name)
+                assert store.get("/in", name) is None
 
-    threads = [threading.Thread(target=worker, args=(t,)) for t in range(12)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = _in_threads(worker, 12)
     assert errors == []
     store.close()
     with StateStore(path) as again:
@@ -187,22 +198,14 @@ def test_pool_carries_on_with_the_connections_the_server_allows(
         sftp_server.write(f"inbox/{i}.xml", f"<Invoice>{i}</Invoice>".encode())
     gate = _Gate((sftp_server.host, sftp_server.port), limit=2)
     read: dict[str, bytes] = {}
-    errors: list[BaseException] = []
     try:
         with SFTPPool(make_config(host="127.0.0.1", port=gate.port), size=6) as pool:
 
             def worker(i: int) -> None:
-                try:
-                    with pool.connection() as fs:
-                        read[f"{i}.xml"] = fs.read_capped(f"/inbox/{i}.xml", 1000)
-                except BaseException as exc:
-                    errors.append(exc)
+                with pool.connection() as fs:
+                    read[f"{i}.xml"] = fs.read_capped(f"/inbox/{i}.xml", 1000)
 
-            threads = [threading.Thread(target=worker, args=(i,)) for i in range(12)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+            errors = _in_threads(worker, 12)
     finally:
         gate.close()
     if errors:
