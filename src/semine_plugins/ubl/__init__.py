@@ -51,7 +51,12 @@ from semine_plugins.ubl._model import (
 )
 from semine_plugins.ubl._parse import parse
 from semine_plugins.ubl._safe import DEFAULT_MAX_BYTES, UBLParseError, UnsafeXMLError
-from semine_plugins.ubl._validate import ValidationIssue, ValidationReport, validate
+from semine_plugins.ubl._validate import (
+    ValidationIssue,
+    ValidationReport,
+    parse_and_validate,
+    validate,
+)
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -93,6 +98,7 @@ __all__ = [
     "calculate_totals",
     "line_amount",
     "parse",
+    "parse_and_validate",
     "round_amount",
     "tax_breakdown",
     "validate",

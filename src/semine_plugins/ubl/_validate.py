@@ -12,9 +12,17 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from semine_plugins.ubl import _schema_cache
 from semine_plugins.ubl._mapping import describe_path
-from semine_plugins.ubl._safe import DEFAULT_MAX_BYTES, UBLParseError, UnsafeXMLError, load
+from semine_plugins.ubl._model import CreditNote, Invoice
+from semine_plugins.ubl._parse import from_element
+from semine_plugins.ubl._safe import (
+    DEFAULT_MAX_BYTES,
+    Loaded,
+    UBLParseError,
+    UnsafeXMLError,
+    load,
+)
 
-__all__ = ["ValidationIssue", "ValidationReport", "validate"]
+__all__ = ["ValidationIssue", "ValidationReport", "parse_and_validate", "validate"]
 
 Level = Literal["xml", "xsd", "rules"]
 
@@ -103,6 +111,27 @@ def validate(
         line = exc.line if isinstance(exc, UBLParseError) else None
         issue = ValidationIssue(message=str(exc), level="xml", line=line)
         return ValidationReport(valid=False, errors=(issue,))
+    return _report(loaded, rules=rules)
+
+
+def parse_and_validate(
+    data: bytes, *, rules: bool = False, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[Invoice | CreditNote, ValidationReport]:
+    """Read the model and validate it, parsing the bytes once.
+
+    The same as :func:`parse` followed by :func:`validate`, for code that needs
+    both (an importer checking each file, say).
+
+    :raises UnsafeXMLError: as :func:`parse`.
+    :raises UBLParseError: as :func:`parse`; the document is then not validated.
+    :returns: the model and the validation report.
+    """
+    loaded = load(data, max_bytes=max_bytes)
+    document = from_element(loaded.root, credit_note=loaded.kind == "CreditNote")
+    return document, _report(loaded, rules=rules)
+
+
+def _report(loaded: Loaded, *, rules: bool) -> ValidationReport:
     errors = xsd_errors(loaded.root, loaded.kind)
     warnings: list[ValidationIssue] = []
     levels = ["xsd"]

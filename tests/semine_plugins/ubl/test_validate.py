@@ -8,7 +8,15 @@ from typing import Any
 
 import pytest
 
-from semine_plugins.ubl import _schema_cache, _validate, validate
+from semine_plugins.ubl import (
+    UBLParseError,
+    UnsafeXMLError,
+    _schema_cache,
+    _validate,
+    parse,
+    parse_and_validate,
+    validate,
+)
 from semine_plugins.ubl._safe import load
 
 from .conftest import DATA, read
@@ -99,3 +107,27 @@ def test_report_serialises_to_json_ready_data() -> None:
     assert data["valid"] is False
     assert data["errors"][0]["level"] == "xsd"
     assert isinstance(builtins.str(data), str)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["ehf-invoice-no.xml", "creditnote-reverse-charge.xml", "sbdh-invoice-negative-line.xml"],
+)
+def test_parse_and_validate_equals_parse_then_validate(name):
+    data = read(name)
+    document, report = parse_and_validate(data)
+    assert document == parse(data)
+    assert report == validate(data)
+    # Readable for the model, refused by the XSD (an element UBL does not define).
+    odd = data.replace(b"</cbc:IssueDate>", b"</cbc:IssueDate><cbc:Colour>red</cbc:Colour>", 1)
+    document, report = parse_and_validate(odd)
+    assert document == parse(odd)
+    assert report == validate(odd)
+    assert not report.valid
+
+
+def test_parse_and_validate_raises_as_parse_does():
+    with pytest.raises(UBLParseError, match="namespace"):
+        parse_and_validate(b"<Invoice>not UBL</Invoice>")
+    with pytest.raises(UnsafeXMLError):
+        parse_and_validate(b'<!DOCTYPE x [<!ENTITY e "e">]><x>&e;</x>')
