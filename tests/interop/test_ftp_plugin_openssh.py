@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -30,23 +31,21 @@ SFTP_CHECKS = ("auth", "folder", "write", "success_folder", "failure_folder")
 @pytest.fixture
 def world(tmp_path: Path, openssh: OpenSSH) -> Iterator[SshWorld]:
     """The normal user, a folder under its home."""
-    with SandboxServer() as sandbox:
-        w = SshWorld(tmp_path, openssh, sandbox, user=USER, chrooted=False)
-        try:
-            yield w
-        finally:
-            w.close()
+    with (
+        SandboxServer() as sandbox,
+        closing(SshWorld(tmp_path, openssh, sandbox, user=USER, chrooted=False)) as w,
+    ):
+        yield w
 
 
 @pytest.fixture
 def jailed(tmp_path: Path, openssh: OpenSSH) -> Iterator[SshWorld]:
     """The chrooted user, a folder under /upload inside the jail."""
-    with SandboxServer() as sandbox:
-        w = SshWorld(tmp_path, openssh, sandbox, user=CHROOT_USER, chrooted=True)
-        try:
-            yield w
-        finally:
-            w.close()
+    with (
+        SandboxServer() as sandbox,
+        closing(SshWorld(tmp_path, openssh, sandbox, user=CHROOT_USER, chrooted=True)) as w,
+    ):
+        yield w
 
 
 def kinds(report: RunReport) -> list[tuple[str, str]]:
