@@ -42,7 +42,7 @@ from semine_plugins.semine import (
     TooLargeError,
     TransientError,
 )
-from semine_plugins.ubl import parse, validate
+from semine_plugins.ubl import parse_and_validate
 from semine_plugins_ftp._remote import (
     RemoteEntry,
     RemoteFS,
@@ -84,10 +84,9 @@ def _idempotency_key(sha256: str) -> str:
 def _describe_invalid(data: bytes) -> str | None:
     """Return why a document cannot be imported, or None when it is fine."""
     try:
-        parse(data)
+        _, report = parse_and_validate(data)
     except UBLError as exc:
         return str(exc)
-    report = validate(data)
     if report.valid:
         return None
     shown = "; ".join(
