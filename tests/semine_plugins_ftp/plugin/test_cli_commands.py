@@ -368,7 +368,7 @@ def test_a_config_error_names_file_integration_and_field(world):
     assert "'folder'" in result.output
 
 
-def test_config_path_from_the_environment(world, tmp_path):
+def test_config_path_from_the_environment(world):
     world.runner()
     result = CliRunner().invoke(
         cli, ["integrations", "list"], env={"SEMINE_PLUGINS_CONFIG": str(world.config)}
