@@ -3,7 +3,7 @@
 Like the interop suite's server (``tests/interop/conftest.py``), with one user,
 ``semine-bench``, that logs in with a password (this project, rclone, the
 sequential loop) or a key (OpenSSH's ``sftp -b``, which cannot type a
-password), and limits raised so that many parallel connections are accepted.
+password). sshd's connection limits are left at their defaults.
 """
 
 from __future__ import annotations
