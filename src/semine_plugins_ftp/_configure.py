@@ -65,14 +65,10 @@ def check_settings(settings: FtpSettings, integration: str) -> FtpSettings:
         "success_folder": "Success folder",
         "failure_folder": "Failure folder",
     }
-    raw = {
-        "folder": settings.folder,
-        "success_folder": settings.success_folder,
-        "failure_folder": settings.failure_folder,
-    }
-    for key, value in raw.items():
+    for key, label in labels.items():
+        value: str | None = getattr(settings, key)
         if value:  # checked as written: normalising first would hide a '..'
-            problem = _folder_problem(labels[key], value.strip())
+            problem = _folder_problem(label, value.strip())
             if problem:
                 err(key, problem)
     for key in ("success_folder", "failure_folder"):
