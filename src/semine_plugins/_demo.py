@@ -14,14 +14,14 @@ the command line loads this module only when ``demo`` is asked for.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
 import signal
 import tempfile
-import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -367,44 +367,68 @@ def demo(workspace: Path | None, keep_running: bool, fmt: str) -> None:
             "(the demo never touches files it did not make)"
         )
     d = Demo(workspace)
-    with d.servers():
+    # With --keep-running, signals are caught before the servers start and released after
+    # they stopped (the servers' context is left first).
+    signals = _stop_signals() if keep_running else contextlib.nullcontext(lambda: None)
+    with signals as wait_for_stop, d.servers():
         result = d.run()
         if fmt == "json":
             echo_json(result.to_dict())
         else:
             _show(result, d)
         if keep_running:
-            _keep_running(d, quiet=fmt == "json")
+            _keep_running(d, wait_for_stop, quiet=fmt == "json")
     if not result.as_expected:
         raise SystemExit(1)
 
 
-def _keep_running(d: Demo, *, quiet: bool) -> None:
-    stop = threading.Event()
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
-    def handler(signum: int, frame: object) -> None:
-        stop.set()
 
-    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+@contextlib.contextmanager
+def _stop_signals() -> Iterator[Callable[[], None]]:
+    """Catch SIGINT/SIGTERM; yield a function that waits for one.
+
+    The interpreter's own signal handler writes a byte to a wakeup pipe, from
+    whichever thread the kernel delivered the signal to (the servers' threads
+    included), and the main thread waits by reading that pipe: nothing takes a
+    lock in a handler, so no signal can deadlock the demo, however many arrive.
+    Installed before the servers start and released after they stopped, so a
+    second Ctrl-C cannot cut their shutdown short.
+    """
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+
+    def wait() -> None:
+        os.read(wake_r, 1)
+
+    previous = {s: signal.signal(s, lambda signum, frame: None) for s in _STOP_SIGNALS}
+    previous_fd = signal.set_wakeup_fd(wake_w)
     try:
-        if not quiet:
-            _heading("The servers keep running. In another terminal:")
-            exports = " ".join(f"{k}={v}" for k, v in d.env().items())
-            click.echo(f"  export {exports}")
-            click.echo("  semine-plugins integrations list")
-            click.echo(f"  semine-plugins test-connection {NAME}")
-            click.echo(
-                f"  cp some-invoice.xml {d.sftp_root}/invoices/ && semine-plugins receive {NAME}"
-            )
-            click.echo(f"  semine-plugins run {NAME} --interval 10")
-            click.echo(f"  semine-plugins history {NAME}")
-            _heading(f"Configuration ({d.config}):")
-            click.echo(d.config.read_text(encoding="utf-8"))
-            click.echo("Press Ctrl-C to stop the servers.")
-        else:
-            click.echo(json.dumps({"ready": True, "env": d.env()}), err=True)
-        while not stop.wait(3600):
-            pass
+        yield wait
     finally:
+        signal.set_wakeup_fd(previous_fd)
         for s, h in previous.items():
             signal.signal(s, h)
+        os.close(wake_r)
+        os.close(wake_w)
+
+
+def _keep_running(d: Demo, wait_for_stop: Callable[[], None], *, quiet: bool) -> None:
+    if not quiet:
+        _heading("The servers keep running. In another terminal:")
+        exports = " ".join(f"{k}={v}" for k, v in d.env().items())
+        click.echo(f"  export {exports}")
+        click.echo("  semine-plugins integrations list")
+        click.echo(f"  semine-plugins test-connection {NAME}")
+        click.echo(
+            f"  cp some-invoice.xml {d.sftp_root}/invoices/ && semine-plugins receive {NAME}"
+        )
+        click.echo(f"  semine-plugins run {NAME} --interval 10")
+        click.echo(f"  semine-plugins history {NAME}")
+        _heading(f"Configuration ({d.config}):")
+        click.echo(d.config.read_text(encoding="utf-8"))
+        click.echo("Press Ctrl-C to stop the servers.")
+    else:
+        click.echo(json.dumps({"ready": True, "env": d.env()}), err=True)
+    wait_for_stop()

@@ -49,7 +49,7 @@ def test_demo_refuses_a_workspace_that_is_not_empty(tmp_path):
     assert (tmp_path / "precious.txt").read_text() == "keep me"
 
 
-def test_demo_keep_running_serves_the_other_commands_until_sigterm(tmp_path):
+def test_demo_keep_running_serves_the_other_commands_until_signalled(tmp_path):
     workspace = tmp_path / "ws"
     args = ["demo", "--format", "json", "--workspace", str(workspace), "--keep-running"]
     demo = subprocess.Popen(
@@ -82,6 +82,9 @@ def test_demo_keep_running_serves_the_other_commands_until_sigterm(tmp_path):
         )
         assert receive.returncode == 0, receive.stderr
         assert json.loads(receive.stdout)["counts"]["imported"] == 1
+        # An impatient user: several signals at once still stop it cleanly.
+        demo.send_signal(signal.SIGTERM)
+        demo.send_signal(signal.SIGINT)
         demo.send_signal(signal.SIGTERM)
         out, _ = demo.communicate(timeout=60)
         assert demo.returncode == 0
