@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Any
@@ -156,15 +157,23 @@ class SandboxAdmin:
         :returns: the whole call log.
         :raises TimeoutError: the calls did not arrive within ``timeout`` seconds.
         """
-        params: dict[str, str | float] = {
-            "wait": timeout,
-            "method": method,
-            "path": path,
-            "count": count,
-        }
-        response = self._http.get("/sandbox/v1/calls", params=params, timeout=timeout + 10)
-        if response.status_code == 408:
-            raise TimeoutError(f"{count} {method} call(s) to {path} did not arrive in {timeout} s")
+        deadline = time.monotonic() + timeout
+        while True:
+            # The server holds one request for at most 60 s; longer waits take several.
+            chunk = max(0.0, min(60.0, deadline - time.monotonic()))
+            params: dict[str, str | float] = {
+                "wait": chunk,
+                "method": method,
+                "path": path,
+                "count": count,
+            }
+            response = self._http.get("/sandbox/v1/calls", params=params, timeout=chunk + 10)
+            if response.status_code != 408:
+                break
+            if time.monotonic() >= deadline:
+                raise TimeoutError(
+                    f"{count} {method} call(s) to {path} did not arrive in {timeout} s"
+                )
         if response.is_error:
             raise RuntimeError(f"the sandbox answered {response.status_code}: {response.text}")
         result: list[dict[str, Any]] = response.json()
