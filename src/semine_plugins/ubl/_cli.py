@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from semine_plugins._output import format_option
+from semine_plugins._output import echo_json, format_option
 from semine_plugins.ubl._validate import (
     ValidationIssue,
     ValidationReport,
@@ -70,7 +69,7 @@ def validate(rules: bool, fmt: str, paths: tuple[str, ...]) -> None:
         payload: list[dict[str, Any]] = [
             {"path": "<stdin>" if n == "-" else n, **r.to_dict()} for n, r in results
         ]
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        echo_json(payload)
     else:
         for name, report in results:
             _echo_text("<stdin>" if name == "-" else name, report)
