@@ -19,13 +19,14 @@ for the next run, up to ``max_attempts``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import posixpath
 import re
 import threading
 import time
-from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections.abc import Generator, Iterator
+from concurrent.futures import Future
 from datetime import UTC, datetime
 
 from semine_plugins import (
@@ -51,7 +52,7 @@ from semine_plugins_ftp._remote import (
     SFTPPool,
     check_name,
 )
-from semine_plugins_ftp._session import Session
+from semine_plugins_ftp._session import Session, run_bounded
 from semine_plugins_ftp._settings import FtpSettings
 from semine_plugins_ftp._state import FAILED, IMPORTED, IMPORTING, RETRY, FileState
 
@@ -328,57 +329,53 @@ class _Receiver:
                 outcomes.append(warning)
                 self.ctx.events.outcome(warning)
         self.ctx.semine.resolve_client()  # wrong credentials stop the run before any file
-        young: list[RemoteEntry] = []
-        abandoned: list[str] = []
         self.ctx.progress.start(None, "receive")
-        workers = self.pool.size
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="receive") as ex:
-            pending: set[Future[FileOutcome | None]] = set()
-
-            def submit(entry: RemoteEntry) -> None:
-                while len(pending) >= workers * 2:
-                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for f in done:
-                        pending.discard(f)
-                        self._collect(f, outcomes)
-                pending.add(ex.submit(self._with_connection, entry))
-
-            with self.session.lister() as lister:
-                now = time.time()
-                for entry in lister.listdir(self.folder):
-                    if self._stopping():
-                        break
-                    if not entry.is_file or not is_candidate(entry.name):
-                        if (
-                            entry.is_file
-                            and _ABANDONED.match(entry.name)
-                            and now - entry.mtime > _ABANDONED_AFTER
-                            and len(abandoned) < _MAX_SWEEP
-                        ):
-                            abandoned.append(entry.name)
-                        continue
-                    try:
-                        check_name(entry.name)
-                    except RemotePathError as exc:
-                        outcomes.append(
-                            FileOutcome(outcome=Outcome.SKIPPED, name=entry.name, reason=str(exc))
-                        )
-                        continue
-                    if self.store.uploaded(self.folder, entry.name, entry.size):
-                        continue  # ours (send): never imported back, no need to wait for it
-                    if now - entry.mtime < self.s.stable_seconds:
-                        if len(young) < _MAX_YOUNG:
-                            young.append(entry)
-                        continue
-                    submit(entry)
-                self._sweep(lister, abandoned)
-                if young and not self._stopping():
-                    for entry in self._settled(lister, young, outcomes):
-                        submit(entry)
-            for f in pending:
-                self._collect(f, outcomes)
+        with contextlib.closing(self._candidates(outcomes)) as entries:
+            run_bounded(
+                self._with_connection,
+                entries,
+                lambda f: self._collect(f, outcomes),
+                workers=self.pool.size,
+                name="receive",
+            )
         self.ctx.progress.finish()
         return outcomes
+
+    def _candidates(self, outcomes: list[FileOutcome]) -> Generator[RemoteEntry, None, None]:
+        """Yield the files to take, as the listing finds them (young ones once settled)."""
+        young: list[RemoteEntry] = []
+        abandoned: list[str] = []
+        with self.session.lister() as lister:
+            now = time.time()
+            for entry in lister.listdir(self.folder):
+                if self._stopping():
+                    break
+                if not entry.is_file or not is_candidate(entry.name):
+                    if (
+                        entry.is_file
+                        and _ABANDONED.match(entry.name)
+                        and now - entry.mtime > _ABANDONED_AFTER
+                        and len(abandoned) < _MAX_SWEEP
+                    ):
+                        abandoned.append(entry.name)
+                    continue
+                try:
+                    check_name(entry.name)
+                except RemotePathError as exc:
+                    outcomes.append(
+                        FileOutcome(outcome=Outcome.SKIPPED, name=entry.name, reason=str(exc))
+                    )
+                    continue
+                if self.store.uploaded(self.folder, entry.name, entry.size):
+                    continue  # ours (send): never imported back, no need to wait for it
+                if now - entry.mtime < self.s.stable_seconds:
+                    if len(young) < _MAX_YOUNG:
+                        young.append(entry)
+                    continue
+                yield entry
+            self._sweep(lister, abandoned)
+            if young and not self._stopping():
+                yield from self._settled(lister, young, outcomes)
 
     def _sweep(self, fs: RemoteFS, names: list[str]) -> None:
         """Remove temporary files an interrupted upload of ours left behind."""

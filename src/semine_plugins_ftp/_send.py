@@ -16,8 +16,9 @@ receiving system may not have read it yet): the invoice is marked
 from __future__ import annotations
 
 import hashlib
+import itertools
 import posixpath
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future
 from datetime import UTC, datetime
 
 from semine_plugins import (
@@ -37,7 +38,7 @@ from semine_plugins_ftp._remote import (
     SFTPPool,
     check_name,
 )
-from semine_plugins_ftp._session import Session
+from semine_plugins_ftp._session import Session, run_bounded
 from semine_plugins_ftp._settings import FtpSettings
 
 __all__ = ["send"]
@@ -139,29 +140,23 @@ class _Sender:
         with self.pool.connection() as fs:
             self.session.require_folder(fs, self.s.folder)
         outcomes: list[FileOutcome] = []
-        workers = self.pool.size
         self.ctx.progress.start(None, "send")
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="send") as ex:
-            pending: set[Future[FileOutcome]] = set()
 
-            def collect(done: set[Future[FileOutcome]]) -> None:
-                for f in done:
-                    pending.discard(f)
-                    outcome = f.result()
-                    outcomes.append(outcome)
-                    self.ctx.events.outcome(outcome)
-                    self.ctx.progress.advance()
+        def collect(f: Future[FileOutcome]) -> None:
+            outcome = f.result()
+            outcomes.append(outcome)
+            self.ctx.events.outcome(outcome)
+            self.ctx.progress.advance()
 
-            # A snapshot of ids first: marking invoices Posted changes the paged listing.
-            for summary in list(self.ctx.semine.iter_invoices("Posting")):
-                if self.ctx.stop.is_set():
-                    break
-                while len(pending) >= workers * 2:
-                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    collect(done)
-                pending.add(ex.submit(self.export, summary))
-            done, _ = wait(pending)
-            collect(done)
+        # A snapshot of ids first: marking invoices Posted changes the paged listing.
+        summaries = list(self.ctx.semine.iter_invoices("Posting"))
+        run_bounded(
+            self.export,
+            itertools.takewhile(lambda _: not self.ctx.stop.is_set(), summaries),
+            collect,
+            workers=self.pool.size,
+            name="send",
+        )
         self.ctx.progress.finish()
         return outcomes
 

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from semine_plugins import IntegrationContext
 from semine_plugins_ftp._remote import RemoteFS, RemoteNotFoundError, SFTPConfig, SFTPPool, connect
 from semine_plugins_ftp._settings import FtpSettings
 from semine_plugins_ftp._state import StateStore, StorePins
 
-__all__ = ["Session", "state_path"]
+__all__ = ["Session", "run_bounded", "state_path"]
 
 STATE_FILE = "ftp-state.sqlite3"
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def state_path(ctx: IntegrationContext) -> Path:
@@ -56,3 +61,30 @@ class Session:
                 f"the Ftp folder {folder} does not exist on {self.settings.host} (or user "
                 f"{self.settings.username!r} cannot see it); create it, or correct 'folder'"
             )
+
+
+def run_bounded(
+    work: Callable[[T], R],
+    items: Iterable[T],
+    collect: Callable[[Future[R]], None],
+    *,
+    workers: int,
+    name: str,
+) -> None:
+    """Run ``work`` on each item in ``workers`` threads; ``collect`` each finished future.
+
+    At most two items per worker are queued: the next item is taken from
+    ``items`` only when there is room, so a long listing is never queued
+    whole. ``collect`` runs in the calling thread.
+    """
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name) as ex:
+        pending: set[Future[R]] = set()
+        for item in items:
+            while len(pending) >= workers * 2:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for f in done:
+                    pending.discard(f)
+                    collect(f)
+            pending.add(ex.submit(work, item))
+        for f in pending:
+            collect(f)
