@@ -292,3 +292,17 @@ def test_connector_steps_run_in_order(make_config: Config, sftp_server: SFTPServ
         steps.login()
         with steps.open_sftp() as fs:
             assert fs.exists("/inbox")
+
+
+def test_requests_leave_at_once_without_waiting_for_acks(make_config: Config) -> None:
+    """The connection's socket has TCP_NODELAY.
+
+    With Nagle's algorithm, a read request written right after a window
+    adjustment waited for the server's delayed ACK: about 1 read in 50 of a
+    8-32 KB file took 40 ms instead of 0.3 ms on loopback.
+    """
+    with connect(make_config()) as fs:
+        transport = fs._sftp.get_channel().get_transport()  # type: ignore[union-attr]
+        sock = transport.sock
+        assert isinstance(sock, socket.socket)
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
