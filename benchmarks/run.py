@@ -251,9 +251,23 @@ connections = {self.connections}
         if self.profile is not None:  # every thread's stacks, sampled (times are then inflated)
             self.profile.mkdir(parents=True, exist_ok=True)
             out = self.profile / f"{name}.folded"
-            cmd = ["py-spy", "record", "-r", "250", "-f", "raw", "-o", str(out), "--", *cmd]
+            cmd = [
+                "py-spy",
+                "record",
+                "--gil",
+                "-r",
+                "250",
+                "-f",
+                "raw",
+                "-o",
+                str(out),
+                "--",
+                *cmd,
+            ]
         seconds, rss = measure(cmd, env=env, log=log)
-        return seconds, rss, json.loads(log.read_text())
+        # py-spy writes its own "py-spy> ..." lines to the same stdout
+        lines = [ln for ln in log.read_text().splitlines() if not ln.startswith("py-spy> ")]
+        return seconds, rss, json.loads("\n".join(lines))
 
     # ---- the baselines
 
@@ -499,12 +513,12 @@ def plan(args: argparse.Namespace) -> list[tuple[str, Callable[[World], Iterator
         n_recv, n_send, n_scale, slow = [1_000, 10_000], 1_000, 100_000, 200
     n_recv = args.n or n_recv
     steps: list[tuple[str, Callable[[World], Iterator[Row]]]] = []
-    for rtt in (0, 20):
+    for rtt in args.rtt:
         for n in n_recv:
             if rtt and n > 1_000 and not args.slow:
                 continue  # 10,000 files at 20 ms: --slow
             steps.append(("receive", lambda w, n=n, rtt=rtt: receive(w, n, rtt, slow)))
-    for rtt in (0, 20):
+    for rtt in args.rtt:
         steps.append(("send", lambda w, rtt=rtt: send(w, n_send, rtt, slow)))
     steps.append(("scale", lambda w: scale(w, n_scale)))
     steps.append(("validate", lambda w: validate(20 if args.quick else 200)))
@@ -519,9 +533,14 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16, help="this project's connections")
     parser.add_argument("--out", type=Path, default=HERE / "results")
     parser.add_argument(
-        "--profile", type=Path, help="sample this project's runs with py-spy into this folder"
+        "--profile",
+        type=Path,
+        help="sample this project's runs with py-spy into this folder (threads holding the GIL)",
     )
     parser.add_argument("--n", type=int, nargs="*", help="receive sizes instead of the defaults")
+    parser.add_argument(
+        "--rtt", type=int, nargs="*", default=[0, 20], choices=[0, 20], help="round-trip times"
+    )
     args = parser.parse_args()
     meta = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
