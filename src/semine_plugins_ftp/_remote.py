@@ -54,6 +54,8 @@ from typing import Any, NoReturn, Self
 import attrs
 import paramiko
 from fsspec.implementations.sftp import SFTPFileSystem
+from paramiko import sftp as _sftp
+from paramiko.sftp_attr import SFTPAttributes as _SFTPAttributes
 from paramiko.ssh_exception import IncompatiblePeer
 
 from semine_plugins import Secret, TransferError
@@ -85,6 +87,8 @@ logger = logging.getLogger("semine_plugins_ftp.remote")
 
 #: How many alternative names :meth:`RemoteFS.move_unique` tries before giving up.
 MAX_UNIQUE_ATTEMPTS = 100
+_WHOLE_READ_MAX = 32768  # files up to this size are read in two round trips
+_REQUEST_METHODS = ("_request", "_async_request", "_read_response", "_convert_status")
 
 
 class RemotePathError(TransferError, ValueError):
@@ -677,6 +681,36 @@ def connect(config: SFTPConfig) -> RemoteFS:
 # ---------------------------------------------------------------- operations
 
 
+class _Answers:
+    """Collects the answers to requests sent at once on one paramiko SFTP client.
+
+    paramiko hands an answer to the object registered with its request (in
+    whatever order the server answers), through ``_async_response``.
+    """
+
+    def __init__(self, sftp: Any) -> None:
+        self._sftp = sftp
+        self._got: dict[int, tuple[int, paramiko.Message]] = {}
+
+    def _async_response(self, kind: int, msg: paramiko.Message, num: int) -> None:
+        self._got[num] = (kind, msg)
+
+    def data(self, num: int) -> bytes:
+        """Wait for the answer to read request ``num``; b"" at the end of the file."""
+        while num not in self._got:
+            self._sftp._read_response()
+        kind, msg = self._got.pop(num)
+        if kind == _sftp.CMD_STATUS:
+            try:
+                self._sftp._convert_status(msg)
+            except EOFError:
+                return b""
+        if kind != _sftp.CMD_DATA:
+            raise paramiko.SFTPError("Expected data")
+        data: bytes = msg.get_string()
+        return data
+
+
 class RemoteFS(_Closing):
     """One SFTP connection and the operations the Ftp Plugin needs.
 
@@ -893,6 +927,8 @@ class RemoteFS(_Closing):
         with self._mapped("reading", path):
             if size is None:
                 size = self._sftp.stat(path).st_size or 0
+            if size <= max_size and (data := self._read_whole(path, size)) is not None:
+                return data
             if size <= max_size:
                 with self._sftp.open(path, "rb") as handle:
                     if size > handle.MAX_REQUEST_SIZE:
@@ -907,6 +943,42 @@ class RemoteFS(_Closing):
             f"{path!r} on {self._errors.where} is {size} bytes, more than the maximum of "
             f"{max_size}; it was not read (raise 'max_file_size' to accept it)"
         )
+
+    def _read_whole(self, path: str, size: int) -> bytes | None:
+        """Read a small file in two round trips, or return None to read it the long way.
+
+        paramiko's file object needs four (open, read, a read that finds the
+        end, close). Here the open is followed by three requests sent at once:
+        a read of the ``size`` bytes listed, a read of one byte after them and
+        the close. The second read answering "end of file" proves the file
+        still ends there, whatever the server's largest read. Anything else
+        (the file changed, or the server answers in smaller pieces) returns None.
+
+        This speaks SFTP through paramiko's request methods (``_request``,
+        ``_async_request``, ``_read_response``, ``_convert_status``), unchanged
+        since paramiko 1.x; without them it returns None and the public file
+        object is used.
+        """
+        sftp: Any = self._sftp
+        if size > _WHOLE_READ_MAX or not all(hasattr(sftp, n) for n in _REQUEST_METHODS):
+            return None
+        kind, msg = sftp._request(_sftp.CMD_OPEN, path, _sftp.SFTP_FLAG_READ, _SFTPAttributes())
+        if kind != _sftp.CMD_HANDLE:
+            raise paramiko.SFTPError("Expected handle")
+        handle = msg.get_binary()
+        answers = _Answers(sftp)
+        read = sftp._async_request(answers, _sftp.CMD_READ, handle, _sftp.int64(0), size)
+        end = sftp._async_request(answers, _sftp.CMD_READ, handle, _sftp.int64(size), 1)
+        # The close's answer is taken (and dropped) by whichever request waits next.
+        sftp._async_request(type(None), _sftp.CMD_CLOSE, handle)
+        data = answers.data(read) if size else b""
+        if len(data) != size:
+            return None  # shorter than listed, or a server answering in pieces
+        try:
+            after = answers.data(end)
+        except (OSError, paramiko.SFTPError):
+            return None  # a server that refuses reads at the end instead of saying "end"
+        return None if after else data  # grown since the listing
 
     def move_unique(self, src: str, dst_folder: str, *, name: str | None = None) -> str:
         """Move ``src`` into ``dst_folder`` without ever overwriting; return the new path.

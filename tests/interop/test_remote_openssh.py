@@ -157,3 +157,20 @@ def test_chrooted_user(openssh: OpenSSH) -> None:
         assert fs.read_capped("/upload/done/9.xml", 10) == b"x"
     assert (openssh.chroot / "upload" / "done" / "9.xml").read_bytes() == b"x"
     assert sorted(p.name for p in (openssh.chroot / "upload").iterdir()) == ["done"]
+
+
+@pytest.mark.parametrize(
+    ("size", "listed"),
+    [(0, 0), (1, 1), (20_000, 20_000), (20_000, 19_000), (20_000, 21_000), (40_000, 40_000)],
+)
+def test_read_at_listed_size(openssh: OpenSSH, size: int, listed: int) -> None:
+    """OpenSSH answers the read, the read at the end and the close sent together; a file
+    that changed since the listing is still read whole."""
+    data = bytes(i % 251 for i in range(size))
+    folder = str(openssh.user_home / "reads")
+    with connect(config(openssh)) as fs:
+        fs.makedirs(folder)
+        fs.upload_atomic(folder, "a.xml", data, overwrite=True)
+        assert fs.read_capped(f"{folder}/a.xml", 10**6, size=listed) == data
+        assert fs.read_capped(f"{folder}/a.xml", 10**6, size=listed) == data  # same connection
+        assert fs.exists(f"{folder}/a.xml")

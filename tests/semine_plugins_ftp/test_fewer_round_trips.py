@@ -96,6 +96,51 @@ def test_read_at_listed_size_reads_what_is_there_now(
     assert remote.read_capped("/inbox/a.xml", 10**6, size=size) == data + b"more"
 
 
+def test_small_file_is_read_with_an_open_and_two_reads(
+    remote: RemoteFS, sftp_server: SFTPServer
+) -> None:
+    """The read, a read that finds the end and the close go out together after the open."""
+    data = b"<Invoice/>" * 1000
+    sftp_server.write("inbox/a.xml", data)
+    before = len(sftp_server.operations)
+    assert remote.read_capped("/inbox/a.xml", 10**6, size=len(data)) == data
+    assert sftp_server.operations[before:] == ["open", "read", "read"]  # close: not recorded
+    # The close's answer is taken by the next request; the connection carries on.
+    assert remote.exists("/inbox/a.xml")
+    assert remote.read_capped("/inbox/a.xml", 10**6, size=len(data)) == data
+
+
+@pytest.mark.parametrize(
+    ("size", "listed"),
+    [
+        (0, 0),  # empty: the server answers "end of file"
+        (1024, 1024),  # a multiple of 1 KB could be a server's cap: read on to the end
+        (20_000, 19_000),  # grew since the listing
+        (20_000, 21_000),  # shrank since the listing
+        (40_000, 40_000),  # larger than one read
+    ],
+)
+def test_read_at_listed_size_of_any_size_reads_the_whole_file(
+    remote: RemoteFS, sftp_server: SFTPServer, size: int, listed: int
+) -> None:
+    """Whatever the listing said, the bytes returned are the file's, all of them."""
+    data = bytes(i % 251 for i in range(size))
+    sftp_server.write("inbox/a.xml", data)
+    assert remote.read_capped("/inbox/a.xml", 10**6, size=listed) == data
+
+
+@pytest.mark.parametrize("max_read", [1000, 4096, 16_384])
+def test_server_answering_reads_in_pieces_is_read_to_the_end(
+    remote: RemoteFS, sftp_server: SFTPServer, max_read: int
+) -> None:
+    """A server that answers at most ``max_read`` bytes per read still gives the whole file."""
+    sftp_server.max_read = max_read
+    data = bytes(i % 251 for i in range(20_000))
+    sftp_server.write("inbox/a.xml", data)
+    assert remote.read_capped("/inbox/a.xml", 10**6, size=len(data)) == data
+    assert remote.read_capped("/inbox/a.xml", 10**6, size=max_read) == data
+
+
 def test_read_at_listed_size_is_still_capped(remote: RemoteFS, sftp_server: SFTPServer) -> None:
     """A file grown past the cap since the listing is refused while reading."""
     sftp_server.write("inbox/a.xml", b"x" * 100)

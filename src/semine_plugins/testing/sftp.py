@@ -5,7 +5,7 @@ background thread, listening on ``127.0.0.1`` on a free port. It serves one
 local folder (:attr:`SFTPServer.root`) as the client's ``/``: ``..`` cannot
 climb above it and symlinks cannot point out of it. It can behave like the
 servers found in the wild (a read-only ``/``, no ``posix-rename`` extension,
-a changed host key) and can inject faults (failed writes, dropped
+reads answered in small pieces, a changed host key) and can inject faults (failed writes, dropped
 connections, operations that never answer)::
 
     with SFTPServer(users={"alice": "secret"}) as server:
@@ -61,6 +61,7 @@ class _State:
         self.users: dict[str, tuple[str | None, list[asyncssh.SSHKey]]] = {}
         self.read_only_root = False
         self.posix_rename = True
+        self.max_read: int | None = None
         self.faults: list[_Fault] = []
         self.connections: set[asyncssh.SSHServerConnection] = set()
         self.stalled = 0
@@ -172,6 +173,8 @@ class _SFTPHandler(asyncssh.SFTPServer):
 
     async def read(self, file_obj: object, offset: int, size: int) -> bytes:
         await self._fault("read")
+        if self._state.max_read is not None:
+            size = min(size, self._state.max_read)
         return cast(bytes, super().read(file_obj, offset, size))
 
     async def write(self, file_obj: object, offset: int, data: bytes) -> int:
@@ -317,6 +320,19 @@ class SFTPServer:
     @posix_rename.setter
     def posix_rename(self, value: bool) -> None:
         self._state.posix_rename = value
+
+    @property
+    def max_read(self) -> int | None:
+        """The most bytes one read answers with (None: all asked for, up to the end).
+
+        Some servers answer every read with at most a fixed amount, e.g. 16 KB,
+        so a client must go on reading until the end of the file.
+        """
+        return self._state.max_read
+
+    @max_read.setter
+    def max_read(self, value: int | None) -> None:
+        self._state.max_read = value
 
     @property
     def host_key_fingerprint(self) -> str:
