@@ -66,6 +66,10 @@ _MAX_YOUNG = 10_000  # files re-checked for stability in one run; the rest wait 
 _ABANDONED = re.compile(r"^\..+\.[0-9a-f]{12}\.part$|^\.semine-probe\.[0-9a-f]+(\.part)?$")
 _ABANDONED_AFTER = 3600
 _MAX_SWEEP = 100  # abandoned files removed per run
+# An upload is remembered at least this long (seconds) after it was made, and then
+# until a complete listing no longer shows it; the margin covers a listing that
+# ran while the upload was being renamed into place.
+_UPLOADS_KEPT = 24 * 3600
 
 
 def is_candidate(name: str) -> bool:
@@ -345,6 +349,7 @@ class _Receiver:
         """Yield the files to take, as the listing finds them (young ones once settled)."""
         young: list[RemoteEntry] = []
         abandoned: list[str] = []
+        ours: set[str] = set()
         with self.session.lister() as lister:
             now = time.time()
             for entry in lister.listdir(self.folder):
@@ -367,12 +372,17 @@ class _Receiver:
                     )
                     continue
                 if self.store.uploaded(self.folder, entry.name, entry.size):
+                    ours.add(entry.name)
                     continue  # ours (send): never imported back, no need to wait for it
                 if now - entry.mtime < self.s.stable_seconds:
                     if len(young) < _MAX_YOUNG:
                         young.append(entry)
                     continue
                 yield entry
+            else:  # the whole folder was listed: uploads no longer there can be forgotten
+                forgotten = self.store.forget_uploads(self.folder, ours, before=now - _UPLOADS_KEPT)
+                if forgotten:
+                    self.ctx.log.debug("forgot %d uploads taken from the main folder", forgotten)
             self._sweep(lister, abandoned)
             if young and not self._stopping():
                 yield from self._settled(lister, young, outcomes)

@@ -16,7 +16,8 @@ next run:
   is imported again with the same idempotency key, so SEMINE answers with the
   invoice it already made. One found in ``imported`` only needs its move.
 * ``uploads``: files this integration wrote to the main folder, so receive
-  never imports them back.
+  never imports them back. A row is dropped once a complete listing no
+  longer shows its file and it is over a day old.
 * ``pins``: trust-on-first-use host key fingerprints.
 
 Writes are *group-committed*: a writer returns only once its change is on
@@ -31,6 +32,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +71,8 @@ CREATE TABLE IF NOT EXISTS pins (
     PRIMARY KEY (host, port)
 );
 """
+
+_CHUNK = 500  # names per DELETE (SQLite allowed 999 parameters before 3.32)
 
 IMPORTING = "importing"
 IMPORTED = "imported"
@@ -255,6 +259,27 @@ class StateStore:
         """True when this integration wrote ``name`` with this size to ``folder``."""
         row = self._read("SELECT size FROM uploads WHERE folder = ? AND name = ?", (folder, name))
         return row is not None and row[0] == size
+
+    def forget_uploads(self, folder: str, keep: Collection[str], *, before: float) -> int:
+        """Drop the uploads of ``folder`` recorded before ``before`` that are not in ``keep``.
+
+        Called with the names a complete listing of the folder found: an
+        upload no longer there was taken by the other side, and there is
+        nothing left to tell apart. Returns how many were dropped.
+        """
+        with self._read_lock:
+            rows = self._reader.execute(
+                "SELECT name FROM uploads WHERE folder = ? AND created < ?", (folder, before)
+            ).fetchall()
+        gone = [name for (name,) in rows if name not in keep]
+        for start in range(0, len(gone), _CHUNK):
+            chunk = gone[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            self._write(
+                f"DELETE FROM uploads WHERE folder = ? AND name IN ({marks})",  # noqa: S608 - marks only
+                (folder, *chunk),
+            )
+        return len(gone)
 
     # ------------------------------------------------------------- pins
 

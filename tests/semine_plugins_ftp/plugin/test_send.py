@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from semine_plugins import Outcome
 from semine_plugins.ubl import parse, validate
+from semine_plugins_ftp._session import STATE_FILE
 
 
 def test_posting_invoices_become_valid_files_and_are_confirmed(world) -> None:
@@ -62,3 +65,25 @@ def test_lost_confirmation_is_finished_next_run_without_a_second_upload(world) -
     assert o.outcome is Outcome.SENT
     assert world.sftp.path(f"invoices/{invoice}.xml").read_bytes() == before
     assert world.admin.invoice(invoice)["invoiceStatus"] == "Posted"
+
+
+def _uploads(world) -> tuple[sqlite3.Connection, list[str]]:
+    (path,) = world.data_dir.rglob(STATE_FILE)
+    db = sqlite3.connect(path, isolation_level=None)
+    return db, sorted(name for (name,) in db.execute("SELECT name FROM uploads"))
+
+
+def test_uploads_taken_from_the_main_folder_are_forgotten_after_a_day(world) -> None:
+    """The memory of our own uploads does not grow for ever: once a file is gone from the
+    main folder and a day old, its row goes; one still there stays, and is not imported."""
+    taken, left = (world.seed(invoiceNumber=f"INV-{n}") for n in (1, 2))
+    world.send()
+    world.sftp.path(f"invoices/{taken}.xml").unlink()  # the other side took it
+    assert world.receive().outcomes == ()
+    db, names = _uploads(world)
+    assert names == sorted([f"{left}.xml", f"{taken}.xml"])  # too recent to forget
+    db.execute("UPDATE uploads SET created = created - 2 * 86400")
+    assert world.receive().outcomes == ()
+    assert _uploads(world)[1] == [f"{left}.xml"]
+    assert world.receive().outcomes == ()  # the one still there is still ours
+    assert world.posts() == []
