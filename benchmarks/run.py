@@ -122,6 +122,7 @@ class World:
         self.connections = connections
         self.server: Server = stack.enter_context(running_sshd())
         self.ports = {0: self.server.port}
+        self.baselines = True  # False: this project's rows only (quick before/after runs)
         self.url, self.client, self.admin = self._sandbox()
         self.template = invoice_template()
         self.counter = 0
@@ -374,6 +375,8 @@ def receive(w: World, n: int, rtt: int, slow_n: int) -> Iterator[Row]:
             w.connections = configured
         tool = f"{OURS}, {MORE_CONNECTIONS} connections"
         yield row("receive", rtt, n, tool, seconds=seconds, rss=rss, group=n)
+    if not w.baselines:
+        return
 
     folder = w.populate(f"recv-{tag}", n)
     target = w.local(f"rclone-{tag}")
@@ -408,6 +411,8 @@ def send(w: World, n: int, rtt: int, slow_n: int) -> Iterator[Row]:
     if sent != n or _count(folder) != n or w.admin.invoices("Posting"):
         raise RuntimeError(f"send lost or duplicated invoices: {report['counts']}")
     yield row("send", rtt, n, OURS, seconds=seconds, rss=rss, group=n)
+    if not w.baselines:
+        return
 
     m = min(n, slow_n) if rtt else n
     source = w.local(f"send-src-{tag}")
@@ -539,6 +544,9 @@ def main() -> None:
     )
     parser.add_argument("--n", type=int, nargs="*", help="receive sizes instead of the defaults")
     parser.add_argument(
+        "--ours-only", action="store_true", help="skip the baselines (before/after comparisons)"
+    )
+    parser.add_argument(
         "--rtt", type=int, nargs="*", default=[0, 20], choices=[0, 20], help="round-trip times"
     )
     args = parser.parse_args()
@@ -553,6 +561,7 @@ def main() -> None:
     rows: list[Row] = []
     started = time.perf_counter()
     with world(args.connections, args.profile) as w:
+        w.baselines = not args.ours_only
         for name, step in plan(args):
             print(f"{name}:", flush=True)
             rows.extend(step(w))
