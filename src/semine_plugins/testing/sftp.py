@@ -5,8 +5,8 @@ background thread, listening on ``127.0.0.1`` on a free port. It serves one
 local folder (:attr:`SFTPServer.root`) as the client's ``/``: ``..`` cannot
 climb above it and symlinks cannot point out of it. It can behave like the
 servers found in the wild (a read-only ``/``, no ``posix-rename`` extension,
-reads answered in small pieces, a changed host key) and can inject faults (failed writes, dropped
-connections, operations that never answer)::
+reads answered in small pieces, a changed host key) and can inject faults
+(failed writes, dropped connections, operations that never answer)::
 
     with SFTPServer(users={"alice": "secret"}) as server:
         server.mkdir("invoices")
