@@ -6,6 +6,7 @@ import sqlite3
 
 from semine_plugins import Outcome
 from semine_plugins.ubl import parse, validate
+from semine_plugins_ftp._receive import receive
 from semine_plugins_ftp._session import STATE_FILE
 
 
@@ -87,3 +88,20 @@ def test_uploads_taken_from_the_main_folder_are_forgotten_after_a_day(world) -> 
     assert _uploads(world)[1] == [f"{left}.xml"]
     assert world.receive().outcomes == ()  # the one still there is still ours
     assert world.posts() == []
+
+
+def test_a_listing_cut_short_forgets_no_upload(world) -> None:
+    """Only a complete listing proves an upload gone: a run stopped while listing keeps them."""
+    taken = world.seed(invoiceNumber="INV-1")
+    world.send()
+    world.sftp.path(f"invoices/{taken}.xml").unlink()
+    world.put("other.xml", b"<not-yet/>")  # something to list before the stop is noticed
+    db, _ = _uploads(world)
+    db.execute("UPDATE uploads SET created = created - 2 * 86400")
+    ctx = world.context()
+    try:
+        ctx.stop.set()  # the user pressed Ctrl-C
+        receive(ctx)
+    finally:
+        ctx.close()
+    assert _uploads(world)[1] == [f"{taken}.xml"]
