@@ -70,6 +70,9 @@ _MAX_SWEEP = 100  # abandoned files removed per run
 # until a complete listing no longer shows it; the margin covers a listing that
 # ran while the upload was being renamed into place.
 _UPLOADS_KEPT = 24 * 3600
+# How long (seconds) the finding "plain rename here never replaces a file" is trusted
+# before the Success folder is probed again.
+_RENAME_FACT_KEPT = 24 * 3600
 
 
 def is_candidate(name: str) -> bool:
@@ -111,6 +114,7 @@ class _Receiver:
         self.pool = pool
         self.folder = self.s.folder
         self._abort = threading.Event()  # SEMINE refused the credentials: stop taking files
+        self.look_first = True  # ask whether a name is free before moving onto it
 
     def _stopping(self) -> bool:
         return self.ctx.stop.is_set() or self._abort.is_set()
@@ -209,7 +213,7 @@ class _Receiver:
         path = posixpath.join(self.folder, entry.name)
         try:
             if self.s.success_folder:
-                where = fs.move_unique(path, self.s.success_folder)
+                where = fs.move_unique(path, self.s.success_folder, look_first=self.look_first)
             else:
                 fs.remove(path)
                 where = None
@@ -329,6 +333,7 @@ class _Receiver:
             for folder in (self.s.success_folder, self.s.failure_folder):
                 if folder:
                     fs.makedirs(folder)
+            self.look_first = self._rename_may_replace(fs)
             for warning in self.root_warnings(fs):
                 outcomes.append(warning)
                 self.ctx.events.outcome(warning)
@@ -344,6 +349,27 @@ class _Receiver:
             )
         self.ctx.progress.finish()
         return outcomes
+
+    def _rename_may_replace(self, fs: RemoteFS) -> bool:
+        """Whether a move into the Success folder must ask first if the name is free.
+
+        SFTP's plain rename never replaces a file, but some servers' does; the
+        server is probed (at most once a day) and, when it keeps to the
+        protocol, each move saves the round trip of asking first.
+        """
+        folder = self.s.success_folder
+        if not folder:
+            return True
+        key = f"rename-replaces {self.s.host}:{self.s.port} {folder}"
+        known = self.store.get_fact(key, since=time.time() - _RENAME_FACT_KEPT)
+        if known is None:
+            try:
+                known = "yes" if fs.rename_replaces(folder) else "no"
+            except TransferError as exc:
+                self.ctx.log.debug("could not probe renames in %s: %s", folder, exc)
+                return True
+            self.store.set_fact(key, known)
+        return known != "no"
 
     def _candidates(self, outcomes: list[FileOutcome]) -> Generator[RemoteEntry, None, None]:
         """Yield the files to take, as the listing finds them (young ones once settled)."""

@@ -980,14 +980,21 @@ class RemoteFS(_Closing):
             return None  # a server that refuses reads at the end instead of saying "end"
         return None if after else data  # grown since the listing
 
-    def move_unique(self, src: str, dst_folder: str, *, name: str | None = None) -> str:
+    def move_unique(
+        self, src: str, dst_folder: str, *, name: str | None = None, look_first: bool = True
+    ) -> str:
         """Move ``src`` into ``dst_folder`` without ever overwriting; return the new path.
 
         The file keeps its name (or takes ``name``); when that is taken, the
         first free one of ``stem (1).ext`` ... ``stem (99).ext`` is used. The
-        folder is created when missing. Uses plain SFTP rename, which never
-        replaces an existing file, so it works without posix-rename.
+        folder is created when missing. Uses plain SFTP rename, which the
+        protocol says never replaces an existing file, so it works without
+        posix-rename.
 
+        :param look_first: ask whether each name is free before renaming onto
+            it, for servers whose plain rename replaces files anyway. Pass
+            False only for a folder :meth:`rename_replaces` found safe: a
+            taken name then costs a round trip, a free one saves one.
         :raises RemoteFileExistsError: every candidate name is taken.
         """
         target = check_name(name if name is not None else posixpath.basename(src))
@@ -999,7 +1006,7 @@ class RemoteFS(_Closing):
         for attempt in range(MAX_UNIQUE_ATTEMPTS):
             candidate = target if attempt == 0 else f"{stem} ({attempt}){dot}{ext}"
             dst = _join(dst_folder, candidate)
-            if self.exists(dst):
+            if look_first and self.exists(dst):
                 continue
             try:
                 try:
@@ -1020,6 +1027,37 @@ class RemoteFS(_Closing):
             f"cannot move {src!r} into {dst_folder!r} on {self._errors.where}: {target!r} and "
             f"{MAX_UNIQUE_ATTEMPTS - 1} numbered variants are all taken; clean up the folder"
         )
+
+    def rename_replaces(self, folder: str) -> bool:
+        """Whether a plain rename in ``folder`` replaces an existing file.
+
+        SFTP's plain rename must fail when the new name exists (OpenSSH's
+        does), but some servers replace the file. Two temporary files are
+        made, one is renamed onto the other, and both are removed again.
+
+        :raises TransferError: the folder does not take the temporary files.
+        """
+        token = secrets.token_hex(6)
+        first = _join(folder, f".semine-probe.{token}")
+        second = _join(folder, f".semine-probe.{secrets.token_hex(6)}")
+        try:
+            for path, data in ((first, b"first\n"), (second, b"second\n")):
+                with (
+                    self._mapped("writing a test file", path, writing=True),
+                    self._sftp.open(path, "wxb") as handle,
+                ):
+                    handle.write(data)
+            try:
+                with self._mapped(f"renaming {first!r} to", second, writing=True):
+                    self._sftp.rename(first, second)
+            except RemoteOperationError:
+                if self.read_capped(second, 64) != b"second\n":
+                    raise
+                return False
+            return True
+        finally:
+            self._discard(first)
+            self._discard(second)
 
     def write_probe(self, folder: str) -> None:
         """Prove that ``folder`` accepts uploads: create, rename and delete a temporary file.

@@ -19,6 +19,8 @@ next run:
   never imports them back. A row is dropped once a complete listing no
   longer shows its file and it is over a day old.
 * ``pins``: trust-on-first-use host key fingerprints.
+* ``facts``: what was found out about the server (whether its plain rename
+  replaces files), with when, so it is not probed on every run.
 
 Writes are *group-committed*: a writer returns only once its change is on
 disk (``synchronous=FULL``), but the changes of threads writing at the same
@@ -62,6 +64,11 @@ CREATE TABLE IF NOT EXISTS uploads (
     invoice_id TEXT NOT NULL,
     created    REAL NOT NULL,
     PRIMARY KEY (folder, name)
+);
+CREATE TABLE IF NOT EXISTS facts (
+    key     TEXT PRIMARY KEY,
+    value   TEXT NOT NULL,
+    checked REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS pins (
     host        TEXT NOT NULL,
@@ -280,6 +287,20 @@ class StateStore:
                 (folder, *chunk),
             )
         return len(gone)
+
+    # ------------------------------------------------------------- facts
+
+    def get_fact(self, key: str, *, since: float) -> str | None:
+        """Return what was recorded under ``key`` at or after ``since``, or ``None``."""
+        row = self._read("SELECT value FROM facts WHERE key = ? AND checked >= ?", (key, since))
+        return None if row is None else str(row[0])
+
+    def set_fact(self, key: str, value: str) -> None:
+        """Record ``value`` under ``key``, checked now."""
+        self._write(
+            "INSERT OR REPLACE INTO facts (key, value, checked) VALUES (?, ?, ?)",
+            (key, value, time.time()),
+        )
 
     # ------------------------------------------------------------- pins
 

@@ -174,3 +174,19 @@ def test_read_at_listed_size(openssh: OpenSSH, size: int, listed: int) -> None:
         assert fs.read_capped(f"{folder}/a.xml", 10**6, size=listed) == data
         assert fs.read_capped(f"{folder}/a.xml", 10**6, size=listed) == data  # same connection
         assert fs.exists(f"{folder}/a.xml")
+
+
+def test_openssh_plain_rename_never_replaces(openssh: OpenSSH) -> None:
+    """The rename probe finds OpenSSH keeping to the protocol, and leaves nothing behind;
+    a move then skips asking first and still never overwrites."""
+    base = openssh.user_home / "probe"
+    with connect(config(openssh)) as fs:
+        fs.makedirs(f"{base}/done")
+        assert fs.rename_replaces(f"{base}/done") is False
+        assert list((base / "done").iterdir()) == []
+        fs.makedirs(f"{base}/in")
+        for content in (b"first", b"second"):
+            fs.upload_atomic(f"{base}/in", "7.xml", content)
+            fs.move_unique(f"{base}/in/7.xml", f"{base}/done", look_first=False)
+    assert (base / "done" / "7.xml").read_bytes() == b"first"
+    assert (base / "done" / "7 (1).xml").read_bytes() == b"second"

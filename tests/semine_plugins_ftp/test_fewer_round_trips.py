@@ -274,3 +274,35 @@ def test_pool_without_any_connection_reports_the_refusal(
             pass
     finally:
         gate.close()
+
+
+@pytest.mark.parametrize("replaces", [False, True])
+def test_rename_probe_tells_the_servers_apart_and_leaves_nothing(
+    remote: RemoteFS, sftp_server: SFTPServer, replaces: bool
+) -> None:
+    """The probe finds whether a plain rename replaces a file, with two temporary files
+    that are gone afterwards."""
+    sftp_server.rename_replaces = replaces
+    sftp_server.mkdir("done")
+    assert remote.rename_replaces("/done") is replaces
+    assert list(sftp_server.path("done").iterdir()) == []
+
+
+@pytest.mark.parametrize("replaces", [False, True])
+def test_move_without_looking_first_still_never_overwrites(
+    remote: RemoteFS, sftp_server: SFTPServer, replaces: bool
+) -> None:
+    """On a server keeping to the protocol a move skips asking whether the name is free,
+    and a taken name still gets the next free one; on one whose rename replaces files,
+    the plugin keeps asking first (``look_first``), and nothing is overwritten either."""
+    sftp_server.rename_replaces = replaces
+    sftp_server.write("done/a.xml", b"old")
+    sftp_server.write("inbox/a.xml", b"new")
+    sftp_server.write("inbox/b.xml", b"b")
+    look_first = remote.rename_replaces("/done")
+    assert remote.move_unique("/inbox/a.xml", "/done", look_first=look_first) == "/done/a (1).xml"
+    before = len(sftp_server.operations)
+    assert remote.move_unique("/inbox/b.xml", "/done", look_first=look_first) == "/done/b.xml"
+    assert sftp_server.operations[before:] == (["stat", "rename"] if replaces else ["rename"])
+    assert sftp_server.path("done/a.xml").read_bytes() == b"old"
+    assert sftp_server.path("done/a (1).xml").read_bytes() == b"new"

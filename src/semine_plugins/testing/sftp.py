@@ -5,8 +5,9 @@ background thread, listening on ``127.0.0.1`` on a free port. It serves one
 local folder (:attr:`SFTPServer.root`) as the client's ``/``: ``..`` cannot
 climb above it and symlinks cannot point out of it. It can behave like the
 servers found in the wild (a read-only ``/``, no ``posix-rename`` extension,
-reads answered in small pieces, a changed host key) and can inject faults
-(failed writes, dropped connections, operations that never answer)::
+reads answered in small pieces, a plain rename that replaces files, a changed
+host key) and can inject faults (failed writes, dropped connections,
+operations that never answer)::
 
     with SFTPServer(users={"alice": "secret"}) as server:
         server.mkdir("invoices")
@@ -62,6 +63,7 @@ class _State:
         self.read_only_root = False
         self.posix_rename = True
         self.max_read: int | None = None
+        self.rename_replaces = False
         self.faults: list[_Fault] = []
         self.connections: set[asyncssh.SSHServerConnection] = set()
         self.stalled = 0
@@ -219,6 +221,9 @@ class _SFTPHandler(asyncssh.SFTPServer):
     async def rename(self, oldpath: bytes, newpath: bytes) -> None:
         self._guard_root(oldpath, newpath)
         await self._fault("rename")
+        if self._state.rename_replaces:
+            super().posix_rename(oldpath, newpath)  # like some servers: replaces
+            return
         # Like OpenSSH: plain SFTP rename never replaces an existing name.
         if os.path.lexists(self.map_path(newpath)):
             raise asyncssh.SFTPFailure("Failure")
@@ -333,6 +338,18 @@ class SFTPServer:
     @max_read.setter
     def max_read(self, value: int | None) -> None:
         self._state.max_read = value
+
+    @property
+    def rename_replaces(self) -> bool:
+        """Whether a plain SFTP rename replaces an existing file.
+
+        The protocol (and OpenSSH) say it fails instead; some servers replace.
+        """
+        return self._state.rename_replaces
+
+    @rename_replaces.setter
+    def rename_replaces(self, value: bool) -> None:
+        self._state.rename_replaces = value
 
     @property
     def host_key_fingerprint(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from semine_plugins import Outcome, RunReport
 from semine_plugins.sandbox import sample_document
 from semine_plugins.semine import AuthenticationError
+from semine_plugins_ftp._session import STATE_FILE
 
 IMPORT = "/api/v1.0/organizations/"  # the import call's path prefix (not the token call)
 
@@ -103,8 +105,11 @@ def test_oversized_file_is_failed_without_downloading(world) -> None:
     assert "max_file_size" in o.reason
 
 
-def test_name_clash_in_success_folder_never_overwrites(world) -> None:
-    """A file whose name is taken in the Success folder gets a free name; nothing is lost."""
+@pytest.mark.parametrize("replaces", [False, True], ids=["rename-refuses", "rename-replaces"])
+def test_name_clash_in_success_folder_never_overwrites(world, replaces: bool) -> None:
+    """A file whose name is taken in the Success folder gets a free name; nothing is lost,
+    also on a server whose plain rename replaces files."""
+    world.sftp.rename_replaces = replaces
     world.put("a.xml", b"older file", folder="invoices/processed")
     world.put("a.xml", sample_document("INV-1"))
     (o,) = world.receive().outcomes
@@ -177,6 +182,7 @@ def test_dropped_connection_during_import_makes_one_invoice(world) -> None:
 
 def test_failed_move_is_finished_next_run_without_a_second_import(world) -> None:
     """Imported but the move failed: the next run only moves it; SEMINE sees one import."""
+    assert world.receive().outcomes == ()  # the first run probes the server's renames
     world.put("a.xml", sample_document("INV-1"))
     world.sftp.inject("rename", "failure", count=1)
     (o,) = world.receive().outcomes
@@ -213,3 +219,20 @@ def test_receive_removes_only_our_own_long_abandoned_temporary_files(world) -> N
     assert not old_probe.exists()
     assert fresh_ours.exists()  # may be an upload in progress right now
     assert foreign.read_bytes() == b"theirs"  # not ours: never touched
+
+
+def test_the_servers_renames_are_probed_once_a_day(world) -> None:
+    """Whether a move must ask first is found out on the first run (two temporary files in
+    the Success folder, gone again) and trusted for a day."""
+    assert world.receive().outcomes == ()
+    probes = world.sftp.operations.count("rename")
+    assert probes == 1
+    assert world.files("invoices/processed") == []
+    assert world.receive().outcomes == ()
+    assert world.sftp.operations.count("rename") == probes  # not probed again
+    (path,) = world.data_dir.rglob(STATE_FILE)
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("UPDATE facts SET checked = checked - 2 * 86400")
+    db.close()
+    assert world.receive().outcomes == ()
+    assert world.sftp.operations.count("rename") == probes + 1
