@@ -44,6 +44,11 @@ CREATE TABLE IF NOT EXISTS invoices (
     voucher_number TEXT,
     idempotency_key TEXT
 );
+-- Without these, every import scanned all invoices (documents included) for a
+-- duplicate number, and every list for a status: slower the more were stored.
+CREATE INDEX IF NOT EXISTS invoices_by_number
+    ON invoices (client_id, supplier_key, invoice_number);
+CREATE INDEX IF NOT EXISTS invoices_by_status ON invoices (client_id, status, id);
 CREATE TABLE IF NOT EXISTS idempotency (
     client_id INTEGER NOT NULL,
     key TEXT NOT NULL,
