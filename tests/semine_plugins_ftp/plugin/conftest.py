@@ -6,6 +6,7 @@ and ``semine_sandbox`` fixture, as a third-party plugin's suite would be.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 
 from semine_plugins.testing import IntegrationWorld, SemineSandbox
 from semine_plugins.testing.sftp import SFTPServer
+from semine_plugins_ftp._session import STATE_FILE
 
 EMAIL = "integration@acme.no"
 FTP_PASSWORD = "ftp-pass-7"
@@ -53,6 +55,15 @@ class World(IntegrationWorld):
 
     def seed(self, **changes: Any) -> int:
         return self.sandbox.seed(**changes)
+
+    def state(self, sql: str) -> list[tuple[Any, ...]]:
+        """Run ``sql`` on the integration's state database (to look, or to age records)."""
+        (path,) = self.data_dir.rglob(STATE_FILE)
+        db = sqlite3.connect(path, isolation_level=None)
+        try:
+            return db.execute(sql).fetchall()
+        finally:
+            db.close()
 
     def posts(self) -> list[dict[str, Any]]:
         """The import calls SEMINE answered, in order."""

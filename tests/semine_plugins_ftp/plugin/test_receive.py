@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
 
 import pytest
@@ -11,7 +10,6 @@ import pytest
 from semine_plugins import Outcome, RunReport
 from semine_plugins.sandbox import sample_document
 from semine_plugins.semine import AuthenticationError
-from semine_plugins_ftp._session import STATE_FILE
 
 IMPORT = "/api/v1.0/organizations/"  # the import call's path prefix (not the token call)
 
@@ -230,9 +228,6 @@ def test_the_servers_renames_are_probed_once_a_day(world) -> None:
     assert world.files("invoices/processed") == []
     assert world.receive().outcomes == ()
     assert world.sftp.operations.count("rename") == probes  # not probed again
-    (path,) = world.data_dir.rglob(STATE_FILE)
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("UPDATE facts SET checked = checked - 2 * 86400")
-    db.close()
+    world.state("UPDATE facts SET checked = checked - 2 * 86400")
     assert world.receive().outcomes == ()
     assert world.sftp.operations.count("rename") == probes + 1

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from semine_plugins import Outcome
 from semine_plugins.ubl import parse, validate
 from semine_plugins_ftp._receive import receive
-from semine_plugins_ftp._session import STATE_FILE
 
 
 def test_posting_invoices_become_valid_files_and_are_confirmed(world) -> None:
@@ -68,10 +65,11 @@ def test_lost_confirmation_is_finished_next_run_without_a_second_upload(world) -
     assert world.admin.invoice(invoice)["invoiceStatus"] == "Posted"
 
 
-def _uploads(world) -> tuple[sqlite3.Connection, list[str]]:
-    (path,) = world.data_dir.rglob(STATE_FILE)
-    db = sqlite3.connect(path, isolation_level=None)
-    return db, sorted(name for (name,) in db.execute("SELECT name FROM uploads"))
+AGE_UPLOADS = "UPDATE uploads SET created = created - 2 * 86400"
+
+
+def _uploads(world) -> list[str]:
+    return sorted(name for (name,) in world.state("SELECT name FROM uploads"))
 
 
 def test_uploads_taken_from_the_main_folder_are_forgotten_after_a_day(world) -> None:
@@ -81,11 +79,10 @@ def test_uploads_taken_from_the_main_folder_are_forgotten_after_a_day(world) -> 
     world.send()
     world.sftp.path(f"invoices/{taken}.xml").unlink()  # the other side took it
     assert world.receive().outcomes == ()
-    db, names = _uploads(world)
-    assert names == sorted([f"{left}.xml", f"{taken}.xml"])  # too recent to forget
-    db.execute("UPDATE uploads SET created = created - 2 * 86400")
+    assert _uploads(world) == sorted([f"{left}.xml", f"{taken}.xml"])  # too recent to forget
+    world.state(AGE_UPLOADS)
     assert world.receive().outcomes == ()
-    assert _uploads(world)[1] == [f"{left}.xml"]
+    assert _uploads(world) == [f"{left}.xml"]
     assert world.receive().outcomes == ()  # the one still there is still ours
     assert world.posts() == []
 
@@ -96,12 +93,11 @@ def test_a_listing_cut_short_forgets_no_upload(world) -> None:
     world.send()
     world.sftp.path(f"invoices/{taken}.xml").unlink()
     world.put("other.xml", b"<not-yet/>")  # something to list before the stop is noticed
-    db, _ = _uploads(world)
-    db.execute("UPDATE uploads SET created = created - 2 * 86400")
+    world.state(AGE_UPLOADS)
     ctx = world.context()
     try:
         ctx.stop.set()  # the user pressed Ctrl-C
         receive(ctx)
     finally:
         ctx.close()
-    assert _uploads(world)[1] == [f"{taken}.xml"]
+    assert _uploads(world) == [f"{taken}.xml"]
